@@ -1,0 +1,61 @@
+"""What every spider of one crawl process shares: the store handle, the run and the clock."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from pipeline import store
+from pipeline.models import RawItem
+
+
+@dataclass
+class CrawlContext:
+    """Shared state of one crawl process; `db` is None in a dry run (nothing is written)."""
+
+    db: store.Database | None
+    run_id: int
+    now: datetime
+    snapshot_dir: Path
+    collected: list[RawItem] = field(default_factory=list)
+
+    @property
+    def dry_run(self) -> bool:
+        """True when nothing may be written to the database."""
+        return self.db is None
+
+
+@dataclass
+class Tally:
+    """One source's counters for this run (becomes its source_runs row)."""
+
+    requests: int = 0
+    pages: int = 0
+    items_seen: int = 0
+    new: int = 0
+    duplicate: int = 0
+    failed: int = 0
+    errors: Counter[str] = field(default_factory=Counter)
+    entry_error: tuple[str, str] | None = None
+    last_detail_error: tuple[str, str] | None = None
+    empty_entries: int = 0
+    entries_done: int = 0
+
+    def fail(self, kind: str, message: str, entry: bool = False) -> None:
+        """Count one failure; an entry (list/feed/API) failure decides the source's error."""
+        self.failed += 1
+        self.errors[kind] += 1
+        if entry and self.entry_error is None:
+            self.entry_error = (kind, message)
+        elif not entry:
+            self.last_detail_error = (kind, message)
+
+    def outcome(self) -> tuple[str | None, str | None]:
+        """The source's error kind and message for this run (None when it worked)."""
+        if self.entry_error:
+            return self.entry_error
+        if self.last_detail_error and self.new == 0 and self.duplicate == 0:
+            return self.last_detail_error
+        return None, None

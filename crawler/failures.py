@@ -1,0 +1,51 @@
+"""Classify a failed request into the error kinds recorded on sources (pure)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+# Kinds recorded in source_runs.error_kind / sources.last_error_kind. The first group comes from
+# the network, the second from what the crawler made of a response.
+NETWORK_KINDS = (
+    "dns", "connect", "timeout", "truncated", "too_large", "robots_denied",
+    "http_403", "http_404", "http_412_521_challenge", "http_4xx", "http_5xx",
+)  # fmt: skip
+CONTENT_KINDS = (
+    "bad_encoding", "parse_error", "empty_list", "detail_extract_failed", "no_new_items",
+)  # fmt: skip
+# A JS cookie challenge (Jiasule/Anquanbao/...): 412 or 521 with a script that sets a cookie.
+CHALLENGE_STATUSES = (412, 521)
+
+
+def kind_for_status(status: int) -> str:
+    """The error kind of an HTTP status that is not a success."""
+    if status in CHALLENGE_STATUSES:
+        return "http_412_521_challenge"
+    if status == 403:
+        return "http_403"
+    if status == 404:
+        return "http_404"
+    if 500 <= status < 600:
+        return "http_5xx"
+    return "http_4xx"
+
+
+def kind_for_exception(exc: Any) -> str:
+    """The error kind of a download exception (Twisted or Scrapy), by its class name."""
+    name = type(exc).__name__
+    text = str(exc)
+    if name == "DNSLookupError":
+        return "dns"
+    if name in ("TimeoutError", "TCPTimedOutError", "UserTimeoutError"):
+        return "timeout"
+    if name == "IgnoreRequest" and "robots" in text.lower():
+        return "robots_denied"
+    if "maxsize" in text.lower() or "max size" in text.lower() or "Cancelling download" in text:
+        return "too_large"
+    if name in ("ResponseFailed", "ResponseNeverReceived", "PotentialDataLoss") and (
+        "DataLoss" in text or "_DataLoss" in repr(exc)
+    ):
+        return "truncated"
+    if name == "DownloadCancelledError" or name == "CancelledError":
+        return "too_large"
+    return "connect"

@@ -1,0 +1,212 @@
+"""Pure parsing over bytes and text: decoding, feeds, list pages and JSON APIs.
+
+Spider callbacks only call these; tests call them directly on captured bytes.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urljoin
+
+import feedparser
+from parsel import Selector, SelectorList
+from w3lib.encoding import html_to_unicode, resolve_encoding
+
+from pipeline.models import ApiSpec, ListSelectors, Pagination
+
+# A page is "mojibake" when this share of its characters are U+FFFD: real pages have none, a
+# GBK page read as UTF-8 has thousands. A few stray bytes (a broken footer) stay tolerated.
+MOJIBAKE_RATIO = 0.01
+# Labels that mean a GBK-family page: decode all of them as GB18030, the superset (SOURCES.md).
+_GBK_FAMILY = {"gb2312", "gbk", "gb18030", "x-gbk", "cp936", "euc-cn", "hz-gb-2312"}
+
+
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    """Text decoded from bytes, the encoding used and whether it looks like mojibake."""
+
+    text: str
+    encoding: str
+    bad: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ListEntry:
+    """One item found on a list page, in a feed or in an API record."""
+
+    url: str
+    title: str = ""
+    date: str = ""
+    summary: str = ""
+    text: str = ""
+    html: str = ""
+    source: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class FeedResult:
+    """Entries of a feed plus the bozo reason when the feed was malformed."""
+
+    entries: tuple[ListEntry, ...]
+    bozo: str | None
+    fatal: bool
+
+
+def _gbk_fixed(label: str) -> str:
+    return "gb18030" if label.lower().replace("_", "-") in _GBK_FAMILY else label
+
+
+def decode_body(body: bytes, content_type: str = "", override: str = "") -> Decoded:
+    """Decode HTML bytes: per-source override, else header, BOM, meta charset, then detection."""
+    if override:
+        encoding = _gbk_fixed(codecs.lookup(override).name)
+        text = body.decode(encoding, errors="replace")
+    else:
+        encoding, text = html_to_unicode(content_type or None, body)
+        if content_type and _looks_bad(text):
+            # Servers often send a default "charset=utf-8" for GBK pages: the page's own meta
+            # charset (or detection) then wins, as in browsers' practice.
+            encoding, text = html_to_unicode(None, body)
+        encoding = _gbk_fixed(resolve_encoding(encoding) or encoding)
+    return Decoded(text, encoding, _looks_bad(text))
+
+
+def _looks_bad(text: str) -> bool:
+    return bool(text) and text.count("\ufffd") / len(text) > MOJIBAKE_RATIO
+
+
+def select_text(sel: Selector, spec: str) -> str:
+    """Text a selector yields: `::text`/`::attr()`/XPath strings joined, else the element's text."""
+    if not spec:
+        return ""
+    found = select_all(sel, spec)
+    if not found:
+        return ""
+    first = found[0]
+    if isinstance(first.root, str):
+        return " ".join(s.strip() for s in found.getall() if s.strip())
+    return " ".join(t.strip() for t in first.xpath("string(.)").getall()).strip()
+
+
+def select_all(sel: Selector, spec: str) -> SelectorList[Selector]:
+    """Every node a CSS or `xpath:` spec matches."""
+    if spec.startswith("xpath:"):
+        return sel.xpath(spec[len("xpath:") :])
+    return sel.css(spec)
+
+
+def parse_listing(
+    html: str, url: str, spec: ListSelectors, link_pattern: str = ""
+) -> list[ListEntry]:
+    """Items of a list page; links made absolute, filtered by `link_pattern`, de-duplicated."""
+    page = Selector(text=html)
+    entries: list[ListEntry] = []
+    seen: set[str] = set()
+    for node in select_all(page, spec.item):
+        href = select_text(node, spec.link)
+        if not href or href.startswith(("javascript:", "#", "mailto:")):
+            continue
+        link = urljoin(url, href.strip())
+        if link in seen or (link_pattern and not re.search(link_pattern, link)):
+            continue
+        seen.add(link)
+        title = select_text(node, spec.title) if spec.title else select_text(node, "a::attr(title)")
+        title = title or select_text(node, "a")
+        entries.append(ListEntry(url=link, title=title, date=select_text(node, spec.date)))
+    return entries
+
+
+def next_page_url(html: str, url: str, spec: Pagination, page_index: int) -> str | None:
+    """The URL of list page `page_index + 1` (0-based index of the current page), or None."""
+    if page_index + 1 >= spec.max_pages:
+        return None
+    if spec.next:
+        href = select_text(Selector(text=html), spec.next)
+        return urljoin(url, href.strip()) if href.strip() else None
+    return urljoin(url, spec.pattern.replace("{n}", str(spec.start + page_index)))
+
+
+def parse_feed(body: bytes, url: str, headers: Mapping[str, str] | None = None) -> FeedResult:
+    """Entries of an RSS/Atom feed; never raises on bad input (feedparser's bozo design)."""
+    try:
+        parsed = feedparser.parse(
+            io.BytesIO(body), response_headers={"content-location": url, **(headers or {})}
+        )
+    except Exception as exc:  # feedparser promises not to raise; a bug there must not stop a run
+        return FeedResult((), f"{type(exc).__name__}: {exc}", True)
+    entries = []
+    for entry in parsed.get("entries", []):
+        link = entry.get("link") or entry.get("id") or ""
+        if not isinstance(link, str) or not link.startswith(("http://", "https://", "/")):
+            continue
+        content = entry.get("content") or []
+        html = content[0].get("value", "") if content else ""
+        entries.append(
+            ListEntry(
+                url=urljoin(url, link),
+                title=str(entry.get("title", "")),
+                date=str(entry.get("published") or entry.get("updated") or ""),
+                summary=str(entry.get("summary", "")),
+                html=str(html),
+                source=str((entry.get("source") or {}).get("title", "") or entry.get("author", "")),
+            )
+        )
+    bozo = None
+    if parsed.get("bozo"):
+        bozo = f"{type(parsed.get('bozo_exception')).__name__}: {parsed.get('bozo_exception')}"
+    # No entries, no feed version and a bozo flag: the bytes were not a feed at all.
+    fatal = not entries and bool(bozo) and not parsed.get("version")
+    return FeedResult(tuple(entries), bozo, fatal)
+
+
+def dotted(data: Any, path: str) -> Any:
+    """Follow a dotted path (`data.records`, `list.0.title`) through dicts and lists."""
+    for part in path.split(".") if path else []:
+        if isinstance(data, list) and part.isdigit() and int(part) < len(data):
+            data = data[int(part)]
+        elif isinstance(data, dict) and part in data:
+            data = data[part]
+        else:
+            return None
+    return data
+
+
+def parse_api(body: bytes, url: str, spec: ApiSpec) -> list[ListEntry]:
+    """Records of a JSON list API as entries; ValueError when the body is not the expected JSON."""
+    data = json.loads(body.decode("utf-8-sig"))
+    records = dotted(data, spec.records)
+    if not isinstance(records, list):
+        raise ValueError(f"path '{spec.records}' does not lead to a list of records")
+    entries = []
+    for record in records:
+        if not isinstance(record, dict):
+            continue
+        link = str(dotted(record, spec.url) or "")
+        if spec.detail_url:
+            link = spec.detail_url.format_map(_Missing(record))
+        if not link:
+            continue
+        entries.append(
+            ListEntry(
+                url=urljoin(url, link),
+                title=str(dotted(record, spec.title) or ""),
+                date=str(dotted(record, spec.date) or "") if spec.date else "",
+                summary=str(dotted(record, spec.summary) or "") if spec.summary else "",
+                html=str(dotted(record, spec.text) or "") if spec.text else "",
+                source=str(dotted(record, spec.source) or "") if spec.source else "",
+            )
+        )
+    return entries
+
+
+class _Missing(dict[str, Any]):
+    """format_map helper: unknown template keys become empty instead of raising."""
+
+    def __missing__(self, key: str) -> str:
+        return ""

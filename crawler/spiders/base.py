@@ -1,0 +1,269 @@
+"""What every source spider shares: robots.txt first, conditional GETs, failure classification,
+the incremental detail-page filter, and the source_runs record at close."""
+
+from __future__ import annotations
+
+import abc
+import hashlib
+import time
+from collections.abc import AsyncIterator, Iterable, Iterator
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+import scrapy
+from protego import Protego
+
+from crawler.context import CrawlContext, Tally
+from crawler.extract import MIN_BODY_CHARS, extract_article, extract_fragment
+from crawler.failures import kind_for_exception, kind_for_status
+from crawler.parse import ListEntry, decode_body
+from pipeline import store
+from pipeline.dates import parse_cn_date
+from pipeline.models import RawItem, Source, SourceRunRecord
+from pipeline.normalize import canonical_url, url_key
+
+if TYPE_CHECKING:
+    from scrapy.http import Response
+    from twisted.python.failure import Failure
+
+# A dry run stops after this many detail pages unless the source sets max_items.
+DRY_RUN_ITEMS = 10
+
+
+class SourceSpider(scrapy.Spider, abc.ABC):
+    """Base class: subclasses implement `entry_requests` and their entry callbacks."""
+
+    def __init__(self, source: Source, ctx: CrawlContext, **kwargs: Any) -> None:
+        super().__init__(name=source.id, **kwargs)
+        self.source = source
+        self.ctx = ctx
+        self.tally = Tally()
+        self.started = time.monotonic()
+        self.started_at = store.utc_now()
+        self.robots: dict[str, Protego | None] = {}
+        self.validators: dict[str, tuple[str | None, str | None]] = {}
+        limit = source.max_items or (DRY_RUN_ITEMS if ctx.dry_run else 0)
+        self.detail_budget = limit or 10**9
+        if source.delay is not None:
+            self.download_delay = source.delay
+
+    # --- start: robots.txt before anything else -------------------------------------------
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        """Fetch each host's robots.txt first (when obeyed), then the entry requests."""
+        roots = sorted({_root(u) for u in self.source.urls})
+        if not self.source.obey_robots:
+            for request in self.entry_requests():
+                yield request
+            return
+        for root in roots:
+            yield scrapy.Request(
+                f"{root}/robots.txt", callback=self._robots_loaded, errback=self._robots_failed,
+                dont_filter=True, priority=100, meta={"root": root, "handle_httpstatus_all": True,
+                "dont_retry": True},
+            )  # fmt: skip
+
+    def _robots_loaded(self, response: Response) -> Iterator[scrapy.Request]:
+        root = response.meta["root"]
+        self.tally.requests += 1
+        ok = response.status == 200 and b"<html" not in response.body[:512].lower()
+        # 4xx/5xx or an HTML error page: no usable rules, so allow all (the entry requests will
+        # surface a real outage with its own error kind).
+        self.robots[root] = Protego.parse(response.text) if ok else None
+        yield from self._after_robots()
+
+    def _robots_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
+        self.tally.requests += 1
+        self.robots[failure.request.meta["root"]] = None
+        yield from self._after_robots()
+
+    def _after_robots(self) -> Iterator[scrapy.Request]:
+        if set(self.robots) >= {_root(u) for u in self.source.urls}:
+            yield from self.entry_requests()
+
+    def allowed(self, url: str) -> bool:
+        """Whether robots.txt lets us fetch `url` (hosts we hold no rules for are allowed)."""
+        if not self.source.obey_robots:
+            return True
+        rules = self.robots.get(_root(url))
+        agent = str(self.settings.get("USER_AGENT", "*"))
+        return rules is None or rules.can_fetch(url, agent)
+
+    # --- entry requests (lists, feeds, APIs) -----------------------------------------------
+
+    @abc.abstractmethod
+    def entry_requests(self) -> Iterable[scrapy.Request]:
+        """The first requests of this source (list pages, feeds or API calls)."""
+
+    def entry_request(self, url: str, callback: Any, **kwargs: Any) -> scrapy.Request | None:
+        """A list/feed/API request with conditional-GET headers, or None if robots forbid it."""
+        if not self.allowed(url):
+            self.tally.fail("robots_denied", f"{url} is disallowed by robots.txt", entry=True)
+            return None
+        headers = dict(self.source.headers)
+        if self.ctx.db is not None and kwargs.get("method", "GET") == "GET":
+            etag, modified = store.http_cache(self.ctx.db, url)
+            if etag:
+                headers["If-None-Match"] = etag
+            if modified:
+                headers["If-Modified-Since"] = modified
+        meta = {"handle_httpstatus_list": [304], "entry": True, **kwargs.pop("meta", {})}
+        return scrapy.Request(
+            url, callback=callback, errback=self.request_failed, headers=headers,
+            cookies=dict(self.source.cookies), meta=meta, dont_filter=True, **kwargs,
+        )  # fmt: skip
+
+    def entry_response(self, response: Response) -> bool:
+        """Count an entry response; False when it is a 304 (nothing new) and should be skipped."""
+        self.tally.requests += 1
+        self.tally.pages += 1
+        self.tally.entries_done += 1
+        if response.status == 304:
+            self.tally.errors["not_modified"] += 1
+            return False
+        etag = response.headers.get("ETag")
+        modified = response.headers.get("Last-Modified")
+        if etag or modified:
+            self.validators[response.url] = (
+                etag.decode("latin-1") if etag else None,
+                modified.decode("latin-1") if modified else None,
+            )
+        return True
+
+    def entry_broken(self, response: Response, kind: str, message: str) -> None:
+        """Record an entry page that answered but could not be used, and keep its HTML."""
+        self.tally.fail(kind, message, entry=True)
+        self.validators.pop(response.url, None)
+        self.save_snapshot(response)
+
+    def save_snapshot(self, response: Response) -> None:
+        """Keep what the site sent under data/snapshots/ so ops can see it."""
+        if self.ctx.dry_run:
+            return
+        digest = hashlib.sha1(response.url.encode()).hexdigest()[:10]
+        path = self.ctx.snapshot_dir / self.source.id / f"run{self.ctx.run_id}-{digest}.html"
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(response.body)
+        except OSError as exc:  # a full disk must not stop the crawl
+            self.logger.warning("cannot save snapshot %s: %s", path, exc)
+
+    def request_failed(self, failure: Failure) -> None:
+        """Errback of every request: classify and count the failure."""
+        request = failure.request
+        self.tally.requests += 1
+        response = getattr(failure.value, "response", None)
+        if response is not None:
+            kind = kind_for_status(response.status)
+            message = f"HTTP {response.status} for {request.url}"
+        else:
+            kind = kind_for_exception(failure.value)
+            message = f"{type(failure.value).__name__}: {failure.value} ({request.url})"
+        entry = bool(request.meta.get("entry"))
+        self.tally.fail(kind, message, entry=entry)
+        if entry and response is not None:
+            self.save_snapshot(response)
+        self.logger.warning(
+            "source=%s run=%s %s: %s", self.source.id, self.ctx.run_id, kind, message
+        )
+
+    # --- details -------------------------------------------------------------------------
+
+    def follow(self, entries: list[ListEntry], fetch: bool = True) -> Iterator[Any]:
+        """Items straight from entries that carry full text, else detail requests for new URLs."""
+        self.tally.items_seen += len(entries)
+        keys = {e.url: url_key(canonical_url(e.url)) for e in entries}
+        known = set() if self.ctx.db is None else store.known_keys(self.ctx.db, keys.values())
+        for entry in entries:
+            if keys[entry.url] in known:
+                self.tally.duplicate += 1
+                continue
+            if self.detail_budget <= 0:
+                return
+            self.detail_budget -= 1
+            if not fetch and (entry.html or entry.text):
+                yield self.item_from(entry.url, entry, entry.html or entry.text, fragment=True)
+            elif not self.allowed(entry.url):
+                self.tally.fail("robots_denied", f"{entry.url} is disallowed by robots.txt")
+            else:
+                yield scrapy.Request(
+                    entry.url, callback=self.parse_detail, errback=self.request_failed,
+                    headers=dict(self.source.headers), cookies=dict(self.source.cookies),
+                    cb_kwargs={"entry": entry},
+                )  # fmt: skip
+
+    def parse_detail(self, response: Response, entry: ListEntry) -> Iterator[Any]:
+        """Decode and extract one article page."""
+        self.tally.requests += 1
+        content_type = (response.headers.get("Content-Type") or b"").decode("latin-1")
+        decoded = decode_body(response.body, content_type, self.source.encoding)
+        if decoded.bad:
+            self.tally.fail(
+                "bad_encoding", f"{response.url} decodes to mojibake as {decoded.encoding}"
+            )
+            return
+        item = self.item_from(response.url, entry, decoded.text)
+        if item is not None:
+            yield item
+
+    def item_from(
+        self, url: str, entry: ListEntry, html: str, fragment: bool = False
+    ) -> RawItem | None:
+        """Build a RawItem from a detail page (or a feed/API entry that carries the text)."""
+        if fragment:
+            article = extract_fragment(html, url, entry.title, entry.date, entry.source)
+        else:
+            article = extract_article(html, url, self.source.detail)
+        title = article.title or entry.title
+        if len(article.text) < MIN_BODY_CHARS and entry.summary:
+            text = entry.summary
+        else:
+            text = article.text
+        if not title or len(text) < MIN_BODY_CHARS:
+            self.tally.fail("detail_extract_failed", f"{url}: no title or body found")
+            return None
+        published = parse_cn_date(article.date_text, self.ctx.now) or parse_cn_date(
+            entry.date, self.ctx.now
+        )
+        return RawItem(
+            url=url,
+            source_id=self.source.id,
+            title=title,
+            text=text,
+            html=article.html,
+            fetched_at=store.utc_now(),
+            published_at=published.to_iso() if published else "",
+            source_name=article.source_name or entry.source or self.source.name,
+            attachments=article.attachments,
+            list_title=entry.title,
+            summary=entry.summary,
+        )
+
+    # --- close -------------------------------------------------------------------------------
+
+    def closed(self, reason: str) -> None:
+        """Record this source's run and health; keep validators only when the run was clean."""
+        t = self.tally
+        if t.entries_done and not t.entry_error and t.new == 0:
+            t.errors["no_new_items"] = 1
+        kind, message = t.outcome()
+        if reason not in ("finished", "closespider_itemcount") and kind is None:
+            kind, message = "crashed", f"spider closed: {reason}"
+        if self.ctx.db is None:
+            return
+        record = SourceRunRecord(
+            run_id=self.ctx.run_id, source_id=self.source.id, started_at=self.started_at,
+            finished_at=store.utc_now(), requests=t.requests, pages=t.pages,
+            items_seen=t.items_seen, new=t.new, duplicate=t.duplicate, failed=t.failed,
+            error_kind=kind, error=message, errors=dict(t.errors),
+            duration=round(time.monotonic() - self.started, 3),
+        )  # fmt: skip
+        store.record_source_run(self.ctx.db, record)
+        if kind is None:
+            for url, (etag, modified) in self.validators.items():
+                store.save_http_cache(self.ctx.db, url, self.source.id, etag, modified)
+
+
+def _root(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"

@@ -1,0 +1,344 @@
+"""Parse and validate config/ once, at the edge, into frozen models.
+
+`parse_*` functions are pure and take mappings (tests feed them dicts); `load_config` is the thin
+I/O wrapper that reads the TOML files. Every problem is collected, then raised as one ConfigError
+whose lines each name the file, the entry and the field.
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pipeline.config_fields import FieldReader
+from pipeline.errors import ConfigError
+from pipeline.models import (
+    AUTHORITIES,
+    SOURCE_KINDS,
+    ApiSpec,
+    CrawlSettings,
+    DetailSelectors,
+    ListSelectors,
+    Masthead,
+    Pagination,
+    ScheduleSettings,
+    Settings,
+    Source,
+)
+from pipeline.rules import SectorRules, parse_rules
+
+_ID = r"[a-z0-9][a-z0-9_-]*"
+_URL = re.compile(r"^https?://[^\s/]+[^\s]*$")
+# Five cron fields of digits, names and the usual operators; the scheduler checks semantics.
+_CRON_FIELD = re.compile(r"^[\d*/,\-a-zA-Z?]+$")
+_QUIET = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """The whole validated configuration."""
+
+    directory: str
+    settings: Settings
+    sources: tuple[Source, ...]
+    rules: SectorRules
+
+    def source(self, source_id: str) -> Source:
+        """The source with this id; ConfigError naming the known ids otherwise."""
+        for source in self.sources:
+            if source.id == source_id:
+                return source
+        known = ", ".join(s.id for s in self.sources)
+        raise ConfigError(f"no source '{source_id}' in {self.directory}/sources/ (known: {known})")
+
+
+def _urls(reader: FieldReader, key: str, required: bool) -> tuple[str, ...]:
+    urls = reader.texts(key, required=required)
+    for url in urls:
+        if not _URL.match(url):
+            reader.fail(key, f"must hold http(s) URLs; got '{url}'")
+    return urls
+
+
+def _parse_list(reader: FieldReader | None) -> ListSelectors | None:
+    if reader is None:
+        return None
+    result = ListSelectors(
+        item=reader.selector("item", required=True),
+        link=reader.selector("link") or "a::attr(href)",
+        title=reader.selector("title"),
+        date=reader.selector("date"),
+    )
+    reader.finish()
+    return result
+
+
+def _parse_pagination(reader: FieldReader | None) -> Pagination | None:
+    if reader is None:
+        return None
+    result = Pagination(
+        next=reader.selector("next"),
+        pattern=reader.text("pattern"),
+        start=reader.integer("start", 1),
+        max_pages=reader.integer("max_pages", 3, minimum=1, maximum=500),
+    )
+    if result.pattern and "{n}" not in result.pattern:
+        reader.fail("pattern", f"must contain {{n}} for the page number; got '{result.pattern}'")
+    if not result.next and not result.pattern:
+        reader.fail("next", "or 'pattern' is required to find further pages")
+    reader.finish()
+    return result
+
+
+def _parse_detail(reader: FieldReader | None) -> DetailSelectors:
+    if reader is None:
+        return DetailSelectors()
+    result = DetailSelectors(
+        title=reader.selector("title"),
+        date=reader.selector("date"),
+        body=reader.selector("body"),
+        source=reader.selector("source"),
+    )
+    reader.finish()
+    return result
+
+
+def _parse_api(reader: FieldReader | None) -> ApiSpec | None:
+    if reader is None:
+        return None
+    result = ApiSpec(
+        method=reader.text("method", "GET", choices=("GET", "POST")),
+        params=reader.pairs("params"),
+        body=reader.text("body"),
+        records=reader.text("records", required=True),
+        title=reader.text("title", "title"),
+        url=reader.text("url", "url"),
+        date=reader.text("date"),
+        summary=reader.text("summary"),
+        text=reader.text("text"),
+        source=reader.text("source"),
+        detail_url=reader.text("detail_url"),
+        page_param=reader.text("page_param"),
+        max_pages=reader.integer("max_pages", 1, minimum=1, maximum=500),
+    )
+    reader.finish()
+    return result
+
+
+def _optional(delay: float) -> float | None:
+    """-1 marks "not set": the global crawl.delay applies."""
+    return None if delay < 0 else delay
+
+
+def _parse_source(
+    data: Any, path: str, index: int, problems: list[str], asked: set[str] | None = None
+) -> Source | None:
+    if not isinstance(data, dict):
+        problems.append(f"{path}: source #{index + 1} must be a table")
+        return None
+    sid = data.get("id")
+    label = f"source '{sid}'" if isinstance(sid, str) and sid else f"source #{index + 1}"
+    r = FieldReader(data, f"{path}: {label}", problems, asked=asked)
+    kind = r.text("kind", required=True, choices=SOURCE_KINDS)
+    encoding = r.text("encoding")
+    if encoding:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            r.fail("encoding", f"is not an encoding Python knows; got '{encoding}'")
+    link_pattern = r.text("link_pattern")
+    if link_pattern:
+        try:
+            re.compile(link_pattern)
+        except re.error as exc:
+            r.fail("link_pattern", f"is not a valid regular expression ({exc})")
+    source = Source(
+        id=r.text("id", required=True, pattern=_ID),
+        name=r.text("name", required=True),
+        kind=kind,  # type: ignore[arg-type]  # checked against SOURCE_KINDS above
+        urls=_urls(r, "urls", required=True),
+        file=path,
+        enabled=r.flag("enabled", True),
+        authority=r.text("authority", "media", choices=AUTHORITIES),  # type: ignore[arg-type]
+        sector_hint=r.text("sector_hint"),
+        every=r.duration("every"),
+        cron=r.text("cron"),
+        encoding=encoding,
+        obey_robots=r.flag("obey_robots", True),
+        fulltext=r.flag("fulltext", False),
+        max_items=r.integer("max_items", 0),
+        delay=_optional(r.number("delay", -1.0)),
+        headers=r.pairs("headers"),
+        cookies=r.pairs("cookies"),
+        link_pattern=link_pattern,
+        listing=_parse_list(r.table("list", required=kind == "listing")),
+        pagination=_parse_pagination(r.table("pagination")),
+        detail=_parse_detail(r.table("detail")),
+        api=_parse_api(r.table("api", required=kind == "json")),
+        notes=r.text("notes"),
+    )
+    if source.cron:
+        fields = source.cron.split()
+        if len(fields) != 5 or not all(_CRON_FIELD.match(f) for f in fields):
+            r.fail("cron", f"must have 5 fields like '0 7 * * *'; got '{source.cron}'")
+    if source.every and source.cron:
+        r.fail("cron", "cannot be combined with 'every'; choose one")
+    r.finish()
+    return source
+
+
+def parse_sources(data: Mapping[str, Any], path: str) -> tuple[Source, ...]:
+    """Validate one `sources/*.toml` mapping into Sources (ConfigError on any problem)."""
+    problems: list[str] = []
+    sources = _parse_sources(data, path, problems)
+    if problems:
+        raise ConfigError("\n".join(problems), tuple(problems))
+    return sources
+
+
+def _parse_sources(data: Mapping[str, Any], path: str, problems: list[str]) -> tuple[Source, ...]:
+    for key in data:
+        if key != "source":
+            problems.append(f"{path}: unknown top-level key '{key}' (write [[source]] tables)")
+    entries = data.get("source", [])
+    if not isinstance(entries, list):
+        problems.append(f"{path}: 'source' must be an array of tables ([[source]])")
+        return ()
+    parsed = (_parse_source(entry, path, i, problems) for i, entry in enumerate(entries))
+    return tuple(s for s in parsed if s is not None)
+
+
+def parse_settings(
+    data: Mapping[str, Any], path: str = "config/settings.toml", asked: set[str] | None = None
+) -> Settings:
+    """Validate settings.toml into Settings (ConfigError on any problem)."""
+    problems: list[str] = []
+    root = FieldReader(data, path, problems, asked=asked)
+
+    def section(name: str, required: bool = False) -> FieldReader:
+        found = root.table(name, required=required)
+        return found or FieldReader({}, path, problems, f"{name}.", root.asked)
+
+    db, crawl, sched = section("database"), section("crawl"), section("schedule")
+    news = section("newsletter", required=True)
+    settings = Settings(
+        database=db.text("path", "data/newsdesk.db"),
+        crawl=CrawlSettings(
+            user_agent=crawl.text(
+                "user_agent", "Mozilla/5.0 (compatible; newsdesk/0.1; +https://example.invalid)"
+            ),
+            delay=crawl.number("delay", 1.0),
+            concurrency_per_domain=crawl.integer("concurrency_per_domain", 2, 1, 8),
+            timeout=crawl.number("timeout", 30.0, minimum=1.0),
+            retries=crawl.integer("retries", 2, 0, 10),
+            max_response_bytes=crawl.integer("max_response_mb", 10, 1, 200) * 1024 * 1024,
+            cycle_timeout=crawl.number("cycle_timeout", 3600.0, minimum=10.0),
+        ),
+        schedule=ScheduleSettings(
+            every=sched.duration("every", "2h") or "2h",
+            quiet_hours=sched.text("quiet_hours"),
+            jitter_seconds=sched.integer("jitter_seconds", 60, 0, 3600),
+            quarantine_after=sched.integer("quarantine_after", 10, 1, 1000),
+        ),
+        newsletter=Masthead(
+            title=news.text("title", required=True),
+            publisher=news.text("publisher", required=True),
+            editor_note=news.text("editor_note"),
+            sections=news.texts("sections", required=True),
+        ),
+    )
+    if settings.schedule.quiet_hours and not _QUIET.match(settings.schedule.quiet_hours):
+        sched.fail(
+            "quiet_hours", f"must look like 23:00-06:00; got '{settings.schedule.quiet_hours}'"
+        )
+    for reader in (db, crawl, sched, news, root):
+        reader.finish()
+    if problems:
+        raise ConfigError("\n".join(problems), tuple(problems))
+    return settings
+
+
+def documented_fields() -> dict[str, set[str]]:
+    """Every field the parsers accept, by file kind (config/README.md must describe each)."""
+    source_fields: set[str] = set()
+    tables = {"list": {"item": "li"}, "pagination": {"next": "a"}, "detail": {}, "api": {}}
+    _parse_source({"kind": "listing", **tables}, "x", 0, [], source_fields)
+    settings_fields: set[str] = set()
+    sections: dict[str, dict[str, Any]] = {"database": {}, "crawl": {}, "schedule": {}}
+    sections["newsletter"] = {}
+    # The empty newsletter table is incomplete on purpose: only the field names matter here.
+    with contextlib.suppress(ConfigError):
+        parse_settings(sections, "x", settings_fields)
+    return {"sources": source_fields, "settings": settings_fields}
+
+
+def check_cross_refs(sources: tuple[Source, ...], rules: SectorRules) -> list[str]:
+    """Problems between files: duplicate source ids, unknown sector hints."""
+    problems: list[str] = []
+    first_seen: dict[str, str] = {}
+    sector_ids = tuple(s.id for s in rules.sectors)
+    for source in sources:
+        where = f"{source.file}: source '{source.id}'"
+        if source.id in first_seen:
+            problems.append(f"{where}: field 'id' duplicates the source in {first_seen[source.id]}")
+        first_seen.setdefault(source.id, source.file)
+        if source.sector_hint and source.sector_hint not in sector_ids:
+            problems.append(
+                f"{where}: field 'sector_hint' must be one of {', '.join(sector_ids)}; "
+                f"got '{source.sector_hint}'"
+            )
+    return problems
+
+
+def _read_toml(path: Path, label: str, problems: list[str]) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        problems.append(f"{label}: file not found")
+    except tomllib.TOMLDecodeError as exc:
+        problems.append(f"{label}: not valid TOML ({exc})")
+    except UnicodeDecodeError as exc:
+        problems.append(f"{label}: not UTF-8 text ({exc})")
+    return {}
+
+
+def load_config(directory: str | Path) -> Config:
+    """Read and validate settings.toml, sectors.toml and sources/*.toml under `directory`."""
+    root = Path(directory)
+    problems: list[str] = []
+
+    def label(p: Path) -> str:
+        return str(root.name / p.relative_to(root)) if root.name else str(p)
+
+    settings = rules = None
+    settings_data = _read_toml(root / "settings.toml", label(root / "settings.toml"), problems)
+    if settings_data:
+        try:
+            settings = parse_settings(settings_data, label(root / "settings.toml"))
+        except ConfigError as exc:
+            problems.extend(exc.problems)
+    rules_data = _read_toml(root / "sectors.toml", label(root / "sectors.toml"), problems)
+    if rules_data:
+        try:
+            rules = parse_rules(rules_data, label(root / "sectors.toml"))
+        except ConfigError as exc:
+            problems.extend(exc.problems)
+    sources: list[Source] = []
+    files = sorted((root / "sources").glob("*.toml"))
+    if not files:
+        problems.append(f"{label(root / 'sources')}: no *.toml source files found")
+    for file in files:
+        data = _read_toml(file, label(file), problems)
+        sources.extend(_parse_sources(data, label(file), problems))
+    if rules is not None:
+        problems.extend(check_cross_refs(tuple(sources), rules))
+    if problems or settings is None or rules is None:
+        raise ConfigError("\n".join(problems), tuple(problems))
+    return Config(str(root), settings, tuple(sources), rules)

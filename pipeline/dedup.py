@@ -1,0 +1,241 @@
+"""Reprint detection: content hash, MinHash candidates, verification and the canonical member.
+
+The store looks up LSH candidates by band_keys(signature); find_reprint then verifies each one on
+the exact shingle sets, so that a shared ministry preamble or a monthly template with other
+figures does not merge two different articles.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import time
+from typing import TYPE_CHECKING, Final, Literal
+
+import numpy as np
+
+from pipeline.minhash import (
+    Signature,
+    band_keys,
+    shingle_hashes,
+    shingle_text,
+    signature,
+    signature_of_hashes,
+    similarity,
+)
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+    from pipeline.dates import PublishedAt
+
+__all__ = [
+    "AUTHORITY_RANK",
+    "Authority",
+    "ClusterMember",
+    "DedupCandidate",
+    "PairEvidence",
+    "Signature",
+    "band_keys",
+    "choose_canonical",
+    "compare",
+    "content_hash",
+    "find_reprint",
+    "is_reprint",
+    "make_candidate",
+    "signature",
+    "similarity",
+]
+
+# Thresholds measured on tests/fixtures/reprints (test_dedup_quality prints the figures).
+# Share of the shorter text's shingles found in the longer: reprints keep ≥ 0.8 even with a cut
+# tail, added captions and edited sentences; same-ministry notices sharing their preamble and
+# closing stay below 0.6.
+CONTAINMENT_MIN: Final = 0.7
+# Share of the shorter text's distinct numbers found in the longer: monthly releases built on one
+# template differ here and almost nowhere else.
+NUMBERS_MIN: Final = 0.7
+# Below this many distinct numbers the number check has no evidence and does not vote.
+NUMBERS_EVIDENCE: Final = 3
+# Texts shorter than this many shingles (an RSS teaser) also need the same title to merge.
+SHORT_TEXT: Final = 40
+
+NUMBER_RE: Final = re.compile(r"\d+(?:\.\d+)?")
+# Reprint markers that sites put in front of a title, and site names after it.
+TITLE_PREFIX_RE: Final = re.compile(r"^(?:【[^】]{1,6}】|\[[^\]]{1,6}\]|转载[:：]|转[:：])\s*")
+TITLE_SUFFIX_RE: Final = re.compile(r"\s*[-_|｜—]+\s*[^-_|｜—]{2,20}$")
+
+Authority = Literal["national", "provincial", "municipal", "association", "media"]
+# Government first (the level that issued it), then associations, then media.
+AUTHORITY_RANK: Final = {
+    "national": 0,
+    "provincial": 1,
+    "municipal": 2,
+    "association": 3,
+    "media": 4,
+}
+
+# Suffixes that differ between an attribution and a configured source name for the same body.
+PUBLISHER_NOISE_RE: Final = re.compile(r"(?:官方网站|门户网站|官网|网站|客户端|微信公众号|公众号)$")
+PUBLISHER_SPLIT_RE: Final = re.compile(r"[-—_/|｜、，,\s]+")
+
+
+def content_hash(normalized_text: str) -> str:
+    """BLAKE2b-128 hex of the text without punctuation and whitespace: exact-duplicate key."""
+    return hashlib.blake2b(
+        shingle_text(normalized_text).encode("utf-8"), digest_size=16
+    ).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class DedupCandidate:
+    """What dedup needs of an item: its key, normalized text, title and signature."""
+
+    key: str
+    text: str
+    signature: Signature
+    title: str = ""
+    shingles: NDArray[np.uint64] | None = field(default=None, compare=False, repr=False)
+
+
+def make_candidate(key: str, text: str, title: str = "") -> DedupCandidate:
+    """A candidate for a freshly normalized item, keeping its shingles for verification."""
+    hashes = shingle_hashes(text)
+    return DedupCandidate(key, text, signature_of_hashes(hashes), title, hashes)
+
+
+@dataclass(frozen=True, slots=True)
+class PairEvidence:
+    """Why two items are or are not reprints of each other (kept for the explanation)."""
+
+    jaccard: float
+    containment: float
+    numbers: float | None  # share of the shorter text's numbers in the longer; None = too few
+    same_text: bool
+    reprint: bool
+
+
+def compare(a: DedupCandidate, b: DedupCandidate) -> PairEvidence:
+    """Verify a candidate pair on exact shingle sets and numbers."""
+    if content_hash(a.text) == content_hash(b.text) and shingle_text(a.text):
+        return PairEvidence(1.0, 1.0, 1.0, True, True)
+    sa, sb = _shingles(a), _shingles(b)
+    if len(sa) == 0 or len(sb) == 0:
+        return PairEvidence(0.0, 0.0, None, False, False)
+    common = len(np.intersect1d(sa, sb, assume_unique=True))
+    jaccard = common / (len(sa) + len(sb) - common)
+    short, long = (a, b) if len(sa) <= len(sb) else (b, a)
+    containment = common / min(len(sa), len(sb))
+    numbers = _number_share(short.text, long.text)
+    reprint = containment >= CONTAINMENT_MIN and (numbers is None or numbers >= NUMBERS_MIN)
+    if reprint and min(len(sa), len(sb)) < SHORT_TEXT:
+        reprint = normalize_title(a.title) == normalize_title(b.title) != ""
+    return PairEvidence(jaccard, containment, numbers, False, reprint)
+
+
+def is_reprint(a: DedupCandidate, b: DedupCandidate) -> bool:
+    """True when `a` and `b` carry the same article (reprint, cut or lightly edited copy)."""
+    return compare(a, b).reprint
+
+
+def find_reprint(
+    item: DedupCandidate, candidates: Sequence[DedupCandidate]
+) -> tuple[DedupCandidate, PairEvidence] | None:
+    """The candidate `item` reprints (highest containment, then Jaccard), or None.
+
+    :param candidates: items sharing at least one band key with `item` (the LSH lookup).
+    """
+    best: tuple[DedupCandidate, PairEvidence] | None = None
+    for candidate in candidates:
+        if candidate.key == item.key:
+            continue
+        evidence = compare(item, candidate)
+        if not evidence.reprint:
+            continue
+        if best is None or (evidence.containment, evidence.jaccard) > (
+            best[1].containment,
+            best[1].jaccard,
+        ):
+            best = (candidate, evidence)
+    return best
+
+
+def normalize_title(title: str) -> str:
+    """A title without reprint markers (【转载】, 转：) and site-name suffixes, for comparison."""
+    title = TITLE_PREFIX_RE.sub("", title.strip())
+    return shingle_text(TITLE_SUFFIX_RE.sub("", title))
+
+
+def _shingles(candidate: DedupCandidate) -> NDArray[np.uint64]:
+    """The candidate's shingle hashes, computed now when the store did not carry them."""
+    if candidate.shingles is not None:
+        return candidate.shingles
+    return shingle_hashes(candidate.text)
+
+
+def _number_share(short: str, long: str) -> float | None:
+    """Share of the distinct numbers of `short` that also occur in `long`."""
+    numbers = set(NUMBER_RE.findall(short))
+    if len(numbers) < NUMBERS_EVIDENCE:
+        return None
+    return len(numbers & set(NUMBER_RE.findall(long))) / len(numbers)
+
+
+# --- canonical member -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterMember:
+    """One item of a reprint cluster, with what choosing the canonical one needs."""
+
+    key: str
+    authority: str  # an Authority; unknown values rank last
+    published_at: PublishedAt | None
+    attribution: str | None  # extract_attribution of the raw text
+    source_name: str
+
+
+def choose_canonical(members: Sequence[ClusterMember]) -> ClusterMember:
+    """The original among reprints: named by the others' 来源, then government, earliest, key."""
+    if not members:
+        raise ValueError("choose_canonical needs at least one member")
+    return min(members, key=lambda m: _canonical_key(m, members))
+
+
+def _canonical_key(
+    member: ClusterMember, members: Sequence[ClusterMember]
+) -> tuple[int, int, tuple[int, time], str]:
+    """Sort key: most often credited first, best authority, earliest day, key."""
+    credited = sum(
+        1
+        for other in members
+        if other.key != member.key and _names_publisher(other.attribution, member.source_name)
+    )
+    rank = AUTHORITY_RANK.get(member.authority, len(AUTHORITY_RANK))
+    when = member.published_at
+    # A date-only value is not evidence of being earlier than a timed one on the same day.
+    earliest = (when.day.toordinal(), _clock_key(when.clock)) if when else (10**9, _clock_key(None))
+    return (-credited, rank, earliest, member.key)
+
+
+def _clock_key(clock: time | None) -> time:
+    """Unknown times of day sort last within their day."""
+    return clock if clock is not None else time.max
+
+
+def _names_publisher(attribution: str | None, source_name: str) -> bool:
+    """True when an attribution (人民网-人民日报, 许昌市人民政府网站) names `source_name`."""
+    if not attribution or not source_name:
+        return False
+    name = _publisher(source_name)
+    parts = [_publisher(p) for p in PUBLISHER_SPLIT_RE.split(attribution) if p]
+    return any(
+        p == name or (min(len(p), len(name)) >= 4 and (p in name or name in p)) for p in parts
+    )
+
+
+def _publisher(name: str) -> str:
+    """A publisher name without decorations and website suffixes."""
+    return PUBLISHER_NOISE_RE.sub("", name.strip(" 《》“”\"'"))

@@ -1,0 +1,183 @@
+"""Frozen values that flow between config, crawler, pipeline, store and desk."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+SourceKind = Literal["feed", "listing", "json"]
+SOURCE_KINDS: tuple[str, ...] = ("feed", "listing", "json")
+
+Authority = Literal["national", "provincial", "municipal", "association", "media"]
+# Order matters: rank.py and dedup's canonical choice read it as "more authoritative first".
+AUTHORITIES: tuple[str, ...] = ("national", "provincial", "municipal", "association", "media")
+
+# Item lifecycle (DESIGN.md): new → pending → accepted | rejected → used;
+# duplicate and off_topic are side exits an editor can undo.
+ITEM_STATUSES: tuple[str, ...] = (
+    "new",
+    "pending",
+    "accepted",
+    "rejected",
+    "used",
+    "duplicate",
+    "off_topic",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ListSelectors:
+    """Where a listing page keeps its items; CSS by default, `xpath:` prefix for XPath."""
+
+    item: str
+    link: str = "a::attr(href)"
+    title: str = ""
+    date: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Pagination:
+    """How to reach the next list page: a next-link selector or a URL pattern with `{n}`."""
+
+    next: str = ""
+    pattern: str = ""
+    start: int = 1
+    max_pages: int = 3
+
+
+@dataclass(frozen=True, slots=True)
+class DetailSelectors:
+    """Per-source selectors for the detail page; empty means "let the extractor chain decide"."""
+
+    title: str = ""
+    date: str = ""
+    body: str = ""
+    source: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ApiSpec:
+    """A JSON list API: request shape and dotted paths to records and their fields."""
+
+    method: str = "GET"
+    params: tuple[tuple[str, str], ...] = ()
+    body: str = ""
+    records: str = ""
+    title: str = "title"
+    url: str = "url"
+    date: str = ""
+    summary: str = ""
+    text: str = ""
+    source: str = ""
+    detail_url: str = ""
+    page_param: str = ""
+    max_pages: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One configured source (the definition; its state lives in the `sources` table)."""
+
+    id: str
+    name: str
+    kind: SourceKind
+    urls: tuple[str, ...]
+    file: str = ""
+    enabled: bool = True
+    authority: Authority = "media"
+    sector_hint: str = ""
+    every: str = ""
+    cron: str = ""
+    encoding: str = ""
+    obey_robots: bool = True
+    fulltext: bool = False
+    max_items: int = 0
+    delay: float | None = None
+    headers: tuple[tuple[str, str], ...] = ()
+    cookies: tuple[tuple[str, str], ...] = ()
+    link_pattern: str = ""
+    listing: ListSelectors | None = None
+    pagination: Pagination | None = None
+    detail: DetailSelectors = field(default_factory=DetailSelectors)
+    api: ApiSpec | None = None
+    notes: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Masthead:
+    """The fixed texts of the newsletter masthead (config/settings.toml [newsletter])."""
+
+    title: str
+    publisher: str
+    editor_note: str
+    sections: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CrawlSettings:
+    """Politeness and limits applied to every source unless a source overrides them."""
+
+    user_agent: str
+    delay: float
+    concurrency_per_domain: int
+    timeout: float
+    retries: int
+    max_response_bytes: int
+    cycle_timeout: float
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleSettings:
+    """When the unattended scheduler runs cycles."""
+
+    every: str
+    quiet_hours: str
+    jitter_seconds: int
+    quarantine_after: int
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything in config/settings.toml."""
+
+    database: str
+    crawl: CrawlSettings
+    schedule: ScheduleSettings
+    newsletter: Masthead
+
+
+@dataclass(frozen=True, slots=True)
+class RawItem:
+    """An article as the crawler saw it, before the pipeline stages run."""
+
+    url: str
+    source_id: str
+    title: str
+    text: str
+    fetched_at: str
+    published_at: str = ""
+    html: str = ""
+    summary: str = ""
+    source_name: str = ""
+    attachments: tuple[str, ...] = ()
+    list_title: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRunRecord:
+    """What one source did in one cycle (a `source_runs` row)."""
+
+    run_id: int
+    source_id: str
+    started_at: str
+    finished_at: str
+    requests: int = 0
+    pages: int = 0
+    items_seen: int = 0
+    new: int = 0
+    duplicate: int = 0
+    failed: int = 0
+    error_kind: str | None = None
+    error: str | None = None
+    errors: dict[str, int] = field(default_factory=dict)
+    duration: float = 0.0
