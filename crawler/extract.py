@@ -207,7 +207,7 @@ def extract_article(html: str, url: str, spec: DetailSelectors | None = None) ->
 
 def _text_before(root: etree._Element, body: etree._Element) -> str:
     """The last ~600 characters of visible text before the body: where dates and 来源 sit."""
-    marker = "\x00BODY\x00"
+    marker = "\u2063BODY\u2063"  # an invisible separator no page contains
     saved_text, saved_children = body.text, list(body)
     body.text = marker
     for child in saved_children:

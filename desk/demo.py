@@ -37,7 +37,7 @@ def run_demo(config: Config, db_path: str, fresh: bool = True) -> str:
     clusters = db.execute(
         "SELECT count(DISTINCT cluster_id) FROM items WHERE status = 'duplicate'"
     ).fetchone()[0]
-    p = result.processed
+    status = store.count_by(db, "status")
     lines = [
         f"demo site served on 127.0.0.1:{server.port}; database: {db_path}",
         cycle_report(db, result.run_id),
@@ -45,8 +45,16 @@ def run_demo(config: Config, db_path: str, fresh: bool = True) -> str:
         queue_report(db, config),
         "",
         table(
-            ["processed", "pending", "reprints (duplicate)", "reprint groups", "off_topic"],
-            [[p.processed, p.pending, p.duplicate, clusters, p.off_topic]],
+            ["processed now", "pending", "reprints (duplicate)", "reprint groups", "off_topic"],
+            [
+                [
+                    result.processed.processed,
+                    status.get("pending", 0),
+                    status.get("duplicate", 0),
+                    clusters,
+                    status.get("off_topic", 0),
+                ]
+            ],  # fmt: skip
         ),
     ]
     return "\n".join(lines)

@@ -110,8 +110,10 @@ class _Handler(BaseHTTPRequestHandler):
             rel += "index.html"
         if query:
             stem, dot, ext = rel.rpartition(".")
-            rel = f"{stem}__{query}.{ext}" if dot else f"{rel}__{query}"
+            rel = f"{stem}__{query}.{ext}" if dot and "/" not in ext else f"{rel}__{query}"
         file = (root / rel).resolve()
+        if not file.suffix and not file.is_file():
+            file = file.with_name(file.name + ".json")  # an extension-less API path
         if not file.is_relative_to(self.server.root.resolve()) or not file.is_file():
             return self._send(404, b"<html><body><h1>404 Not Found</h1></body></html>", "text/html")
         body = file.read_bytes()

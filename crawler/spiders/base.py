@@ -202,7 +202,12 @@ class SourceSpider(scrapy.Spider, abc.ABC):
                 "bad_encoding", f"{response.url} decodes to mojibake as {decoded.encoding}"
             )
             return
-        item = self.item_from(response.url, entry, decoded.text)
+        try:
+            item = self.item_from(response.url, entry, decoded.text)
+        except Exception as exc:  # a page that breaks the extractor is bad input, not a crash
+            self.logger.exception("source=%s extractor failed on %s", self.source.id, response.url)
+            self.tally.fail("detail_extract_failed", f"{response.url}: {type(exc).__name__}: {exc}")
+            return
         if item is not None:
             yield item
 
