@@ -54,7 +54,7 @@ def run_demo(config: Config, db_path: str, fresh: bool = True) -> str:
                     clusters,
                     status.get("off_topic", 0),
                 ]
-            ],  # fmt: skip
+            ],
         ),
     ]
     return "\n".join(lines)

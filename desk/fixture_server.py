@@ -1,6 +1,7 @@
 """A local HTTP server for offline sites: the bundled demo and the test fixtures.
 
-It answers as an HTTP proxy would (absolute-URI requests) and also plain requests, and picks the
+It answers as an HTTP proxy would (absolute-URI requests, and CONNECT tunnels for https:// with a
+throwaway certificate) and also plain requests, and picks the
 site by host: `http://kjj.xuchang.example/xwdt/` is served from `ROOT/kjj.xuchang.example/xwdt/
 index.html`. The crawler routes hosts here through Scrapy's proxy support (crawler/hostmap.py), so
 URLs keep their real hosts, nothing resolves DNS, and nothing leaves 127.0.0.1.
@@ -12,9 +13,13 @@ The host `faults.example` misbehaves on purpose, for tests: `/status/503`, `/slo
 
 from __future__ import annotations
 
+import datetime
 import email.utils
 import hashlib
 import mimetypes
+import socketserver
+import ssl
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -67,8 +72,21 @@ class _Handler(BaseHTTPRequestHandler):
             parts = urlsplit(self.path)
             return (parts.hostname or "").lower(), parts.path or "/", parts.query
         host = (self.headers.get("Host") or "").split(":")[0].lower()
+        host = host or getattr(self, "tunnel_host", "")
         path, _, query = self.path.partition("?")
         return host, path or "/", query
+
+    def do_CONNECT(self) -> None:
+        """Open an HTTPS tunnel (how Scrapy proxies https:// URLs) and serve the host over TLS."""
+        self.send_response(200, "Connection Established")
+        self.end_headers()
+        self.wfile.flush()
+        tls = self.server.tls_context().wrap_socket(self.connection, server_side=True)
+        self.connection = tls
+        self.rfile = tls.makefile("rb", self.rbufsize)
+        self.wfile = socketserver._SocketWriter(tls)  # type: ignore[attr-defined]
+        self.tunnel_host = self.path.rpartition(":")[0].lower()
+        self.close_connection = False
 
     def do_HEAD(self) -> None:
         """Answer HEAD like GET, without a body."""
@@ -183,6 +201,47 @@ class _Server(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), _Handler)
         self.root = root
         self.log = log
+        self._tls: ssl.SSLContext | None = None
+
+    def tls_context(self) -> ssl.SSLContext:
+        """A TLS context with a throwaway self-signed certificate (Scrapy does not verify)."""
+        if self._tls is None:
+            self._tls = _self_signed_context()
+        return self._tls
+
+
+def _self_signed_context() -> ssl.SSLContext:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "newsdesk offline fixtures")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=30))
+        .sign(key, hashes.SHA256())
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    # load_cert_chain only reads files, so the PEMs live in a directory removed right after.
+    with tempfile.TemporaryDirectory(prefix="newsdesk-tls-") as tmp:
+        folder = Path(tmp)
+        (folder / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+        key_pem = key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        (folder / "key.pem").write_bytes(key_pem)
+        context.load_cert_chain(folder / "cert.pem", folder / "key.pem")
+    return context
 
 
 @dataclass(frozen=True)
