@@ -30,22 +30,30 @@ def kind_for_status(status: int) -> str:
     return "http_4xx"
 
 
+# Exception class names (Scrapy 2.19's own download errors, then Twisted's older ones) → kinds.
+_EXCEPTION_KINDS = {
+    "CannotResolveHostError": "dns",
+    "DNSLookupError": "dns",
+    "DownloadTimeoutError": "timeout",
+    "TimeoutError": "timeout",
+    "TCPTimedOutError": "timeout",
+    "UserTimeoutError": "timeout",
+    "ResponseDataLossError": "truncated",
+    "DownloadConnectionRefusedError": "connect",
+    "ConnectionRefusedError": "connect",
+}
+
+
 def kind_for_exception(exc: Any) -> str:
-    """The error kind of a download exception (Twisted or Scrapy), by its class name."""
+    """The error kind of a download exception (Scrapy or Twisted), by its class and message."""
     name = type(exc).__name__
     text = str(exc)
-    if name == "DNSLookupError":
-        return "dns"
-    if name in ("TimeoutError", "TCPTimedOutError", "UserTimeoutError"):
-        return "timeout"
+    if name in _EXCEPTION_KINDS:
+        return _EXCEPTION_KINDS[name]
     if name == "IgnoreRequest" and "robots" in text.lower():
         return "robots_denied"
-    if "maxsize" in text.lower() or "max size" in text.lower() or "Cancelling download" in text:
+    if name == "DownloadCancelledError" or "max size" in text or "maxsize" in text.lower():
         return "too_large"
-    if name in ("ResponseFailed", "ResponseNeverReceived", "PotentialDataLoss") and (
-        "DataLoss" in text or "_DataLoss" in repr(exc)
-    ):
+    if "DataLoss" in text or "_DataLoss" in repr(exc):
         return "truncated"
-    if name == "DownloadCancelledError" or name == "CancelledError":
-        return "too_large"
     return "connect"

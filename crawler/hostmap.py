@@ -12,12 +12,15 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from scrapy.exceptions import NotConfigured
+from twisted.internet.error import DNSLookupError
 
 if TYPE_CHECKING:
     from scrapy import Request
     from scrapy.crawler import Crawler
 
 ENV_VAR = "NEWSDESK_HOST_MAP"
+# A map target that makes the host fail like an unknown domain (for `*.invalid` in tests).
+NXDOMAIN = "nxdomain"
 
 
 def parse_host_map(text: str) -> dict[str, str]:
@@ -50,5 +53,9 @@ class HostMapMiddleware:
         host = (urlsplit(request.url).hostname or "").lower()
         for pattern, address in self.mapping.items():
             if fnmatch.fnmatch(host, pattern):
+                if address == NXDOMAIN:
+                    # Answer as a resolver would for a name that does not exist, without asking
+                    # one: tests exercise the `dns` failure class with no network at all.
+                    raise DNSLookupError(f"{host}: no such domain (host map)")
                 request.meta["proxy"] = f"http://{address}"
                 return

@@ -134,12 +134,9 @@ def next_page_url(html: str, url: str, spec: Pagination, page_index: int) -> str
 
 def parse_feed(body: bytes, url: str, headers: Mapping[str, str] | None = None) -> FeedResult:
     """Entries of an RSS/Atom feed; never raises on bad input (feedparser's bozo design)."""
-    try:
-        parsed = feedparser.parse(
-            io.BytesIO(body), response_headers={"content-location": url, **(headers or {})}
-        )
-    except Exception as exc:  # feedparser promises not to raise; a bug there must not stop a run
-        return FeedResult((), f"{type(exc).__name__}: {exc}", True)
+    parsed = feedparser.parse(
+        io.BytesIO(body), response_headers={"content-location": url, **(headers or {})}
+    )
     entries = []
     for entry in parsed.get("entries", []):
         link = entry.get("link") or entry.get("id") or ""
@@ -160,8 +157,11 @@ def parse_feed(body: bytes, url: str, headers: Mapping[str, str] | None = None) 
     bozo = None
     if parsed.get("bozo"):
         bozo = f"{type(parsed.get('bozo_exception')).__name__}: {parsed.get('bozo_exception')}"
-    # No entries, no feed version and a bozo flag: the bytes were not a feed at all.
-    fatal = not entries and bool(bozo) and not parsed.get("version")
+    # No entries and no recognised feed version: the bytes were not a feed at all (often an
+    # HTML error page served with 200). A valid feed with no entries keeps its version.
+    fatal = not entries and not parsed.get("version")
+    if fatal and not bozo:
+        bozo = "no RSS or Atom root element"
     return FeedResult(tuple(entries), bozo, fatal)
 
 

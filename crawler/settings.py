@@ -43,6 +43,11 @@ def scrapy_settings(
         "LOGSTATS_INTERVAL": 0,
         "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
         "NEWSDESK_HOST_MAP": host_map or {},
-        "DOWNLOADER_MIDDLEWARES": {"crawler.hostmap.HostMapMiddleware": 740},
+        "NEWSDESK_RETRY_BACKOFF": max(crawl.delay, 1.0) if polite else 0.0,
+        "DOWNLOADER_MIDDLEWARES": {
+            "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+            "crawler.retry.BackoffRetryMiddleware": 550,
+            "crawler.hostmap.HostMapMiddleware": 740,
+        },
         "ITEM_PIPELINES": {"crawler.pipelines.StorePipeline": 300},
     }

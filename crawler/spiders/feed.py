@@ -30,7 +30,11 @@ class FeedSpider(SourceSpider):
         if not self.entry_response(response):
             return
         headers = {k.decode().lower(): v[0].decode("latin-1") for k, v in response.headers.items()}
-        result = parse_feed(response.body, response.url, headers)
+        try:
+            result = parse_feed(response.body, response.url, headers)
+        except Exception as exc:  # feedparser promises not to raise; if it does, it is bad input
+            self.entry_broken(response, "parse_error", f"{response.url}: {exc!r}")
+            return
         if result.fatal:
             self.entry_broken(
                 response, "parse_error", f"{response.url}: not a feed ({result.bozo})"
