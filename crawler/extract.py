@@ -13,7 +13,7 @@ import nh3
 from lxml import etree
 from parsel import Selector
 
-from crawler.parse import select_text
+from crawler.extract_fields import date_text_of, source_of, title_of
 from pipeline.models import DetailSelectors
 
 # Body containers of the CMSs that Chinese government and media sites run (TRS WCM, UCAP,
@@ -25,30 +25,9 @@ BODY_CONTAINERS: tuple[str, ...] = (
     "#article_body", ".zsy_comain", ".art-con", ".neiright_JPZ_GK_CP", ".news_detail_box",
     ".fourBox", ".article_content", ".NewsText", "#js_content", ".details-main", ".zwgkdetail",
     ".article-content", ".article-body", ".news-content", ".wzcon", ".info_content", "#mainContent",
-    ".ewb-article-info", ".article_con", ".text", ".content", "#content", "article",
+    ".ewb-article-info", ".article_con", "#fontzoom", ".art_content", ".news_content",
+    "#news_content", "#article_content", ".detail-content", ".content-text",
 )  # fmt: skip
-# Title holders of the same CMSs; the page <title> is the last resort because it carries the
-# column and site name ("标题_通知公告_河南省科学技术厅").
-TITLE_SELECTORS: tuple[str, ...] = (
-    "meta[name=ArticleTitle]::attr(content)", "meta[property='og:title']::attr(content)",
-    ".share-title", ".articl_u1 h1", ".titP h1", "p.yTit", ".fourTop h2", ".TextTitle",
-    ".article_title h1", ".newscontent h1", "#article_header h3", ".article h1", ".title h1",
-    "h1.title", "#activity-name", "h1",
-)  # fmt: skip
-DATE_META: tuple[str, ...] = (
-    "PubDate", "pubdate", "firstpublishedtime", "publishdate", "PublishDate", "publish_date",
-    "article:published_time", "og:release_date", "created",
-)  # fmt: skip
-DATE_SELECTORS: tuple[str, ...] = (
-    "#pubDate", "#con_time", ".pub-time", ".pubtime", "#publish_time", ".news_detail_date",
-    ".articl_u1 h2", ".source.fl", ".sj.fl", ".t_s", ".fourTop em", ".col-1-1", ".info",
-    ".time", ".date", ".detail-title-des",
-)  # fmt: skip
-_DATE_TEXT = re.compile(
-    r"(?:发布时间|发布日期|时间|日期)?[:：\s]*"
-    r"(20\d\d\s*[-年/.]\s*\d{1,2}\s*[-月/.]\s*\d{1,2}\s*日?(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?)"
-)
-_SOURCE_TEXT = re.compile(r"(?:来源|来自|信息来源|文章来源)\s*[:：]\s*([^\s|│<>【】]{2,30})")
 ATTACHMENT_EXT = re.compile(r"\.(pdf|docx?|xlsx?|wps|et|pptx?|zip|rar|7z|ofd)$", re.I)
 _BLOCK_TAGS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table", "section"}
 _DROP_TAGS = ("script", "style", "noscript", "iframe", "form", "button", "select", "input")
@@ -99,6 +78,36 @@ def element_text(element: etree._Element) -> str:
     return "\n".join(line for line in lines if line)
 
 
+# Sentence punctuation marks prose; navigation and link lists have almost none.
+_PROSE_PUNCT = re.compile(r"[。！？；，、：“”]")
+
+
+def _prose_score(element: etree._Element) -> float:
+    text = element_text(element)
+    if not text:
+        return 0.0
+    link_chars = sum(len("".join(a.itertext())) for a in element.iter("a"))
+    link_share = min(link_chars / len(text), 1.0)
+    return len(_PROSE_PUNCT.findall(text)) * (1.0 - link_share) ** 2
+
+
+def densest_block(root: etree._Element) -> etree._Element | None:
+    """The tightest block holding most of the page's prose (for pages of unknown CMSs)."""
+    best, best_score = None, 0.0
+    for element in root.iter("div", "td", "article", "section", "main"):
+        score = _prose_score(element)
+        if score >= best_score:  # document order: on a tie the deeper element wins
+            best, best_score = element, score
+    if best is None or best_score < 5:
+        return None
+    while True:
+        children = [c for c in best if isinstance(c.tag, str)]
+        inner = max(children, key=_prose_score, default=None)
+        if inner is None or _prose_score(inner) < 0.85 * best_score:
+            return best
+        best = inner
+
+
 def _first_element(root: etree._Element, selector: str) -> etree._Element | None:
     sel = Selector(root=root, type="html")
     found = sel.xpath(selector[6:]) if selector.startswith("xpath:") else sel.css(selector)
@@ -117,55 +126,37 @@ def _body(root: etree._Element, spec: DetailSelectors) -> tuple[etree._Element |
         element = _first_element(root, container)
         if element is not None and len(element_text(element)) >= MIN_BODY_CHARS:
             return element, f"container:{container}"
-    return None, ""
+    element = densest_block(root)
+    return (element, "density") if element is not None else (None, "")
 
 
-def _title(page: Selector, spec: DetailSelectors) -> str:
-    page_title = select_text(page, "title")
-    candidates = [select_text(page, spec.title)] if spec.title else []
-    candidates += [select_text(page, s) for s in TITLE_SELECTORS]
-    candidates = [re.sub(r"\s+", " ", c).strip() for c in candidates if c and len(c.strip()) >= 4]
-    if spec.title and candidates and candidates[0]:
-        return candidates[0]
-    for candidate in candidates:
-        if candidate in page_title or not page_title:
-            return candidate
-    if candidates:
-        return candidates[0]
-    return re.split(r"\s*[_|｜]\s*|\s+-\s+", page_title)[0].strip()
+def _attachment_anchors(root: etree._Element, body: etree._Element | None) -> list[etree._Element]:
+    """Links in the body's parent, else those after the body in its grandparent (NDRC puts the
+    附件 block beside the body), else the whole page when there is no body."""
+    if body is None:
+        return list(root.iter("a"))
+    parent = body.getparent()
+    if parent is None:
+        return list(body.iter("a"))
+    anchors = list(parent.iter("a"))
+    grand = parent.getparent()
+    if grand is not None and not any(_is_attachment(a) for a in anchors):
+        seen_body = False
+        for element in grand.iter():
+            seen_body = seen_body or element is body
+            if seen_body and element.tag == "a":
+                anchors.append(element)
+    return anchors
 
 
-def _date_text(page: Selector, spec: DetailSelectors, header_text: str) -> str:
-    if spec.date and (found := select_text(page, spec.date)):
-        return found
-    for name in DATE_META:
-        value = page.css(
-            f"meta[name='{name}']::attr(content), meta[property='{name}']::attr(content)"
-        )
-        if value and value.get("").strip():
-            return value.get("").strip()
-    for selector in DATE_SELECTORS:
-        found = select_text(page, selector)
-        if found and (match := _DATE_TEXT.search(found)):
-            return match.group(1)
-    match = _DATE_TEXT.search(header_text)
-    return match.group(1) if match else ""
-
-
-def _source_name(page: Selector, spec: DetailSelectors, header_text: str) -> str:
-    if spec.source and (found := select_text(page, spec.source)):
-        return re.sub(r"^.*?(?:来源|来自)\s*[:：]\s*", "", found).strip()
-    meta = page.css("meta[name=ContentSource]::attr(content)").get("").strip()
-    if meta:
-        return meta
-    match = _SOURCE_TEXT.search(header_text)
-    return match.group(1).strip() if match else ""
+def _is_attachment(a: etree._Element) -> bool:
+    href = (a.get("href") or a.get("oldsrc") or "").strip()
+    return bool(href) and bool(ATTACHMENT_EXT.search(href.split("?")[0]))
 
 
 def _attachments(root: etree._Element, body: etree._Element | None, url: str) -> tuple[str, ...]:
-    scope = body.getparent() if body is not None and body.getparent() is not None else root
     links: list[str] = []
-    for a in scope.iter("a"):
+    for a in _attachment_anchors(root, body):
         href = (a.get("href") or a.get("oldsrc") or "").strip()
         if href and ATTACHMENT_EXT.search(href.split("?")[0]):
             link = urljoin(url, href)
@@ -185,7 +176,6 @@ def extract_article(html: str, url: str, spec: DetailSelectors | None = None) ->
     spec = spec or DetailSelectors()
     root = lxml.html.document_fromstring(html or "<html></html>")
     page = Selector(root=root, type="html")
-    title = _title(page, spec)
     body, method = _body(root, spec)
     if body is not None:
         text = element_text(body)
@@ -195,18 +185,18 @@ def extract_article(html: str, url: str, spec: DetailSelectors | None = None) ->
         text, body_html, method = _fallback_text(html, url), "", "trafilatura"
         header_text = element_text(root)[:2000]
     return Extracted(
-        title=title,
-        date_text=_date_text(page, spec, header_text),
+        title=title_of(page, root, spec.title, body),
+        date_text=date_text_of(page, html, spec.date, header_text),
         text=text,
         html=body_html,
-        source_name=_source_name(page, spec, header_text),
+        source_name=source_of(page, spec.source, header_text, text),
         attachments=_attachments(root, body, url),
         method=method if text else "",
     )
 
 
 def _text_before(root: etree._Element, body: etree._Element) -> str:
-    """The last ~600 characters of visible text before the body: where dates and 来源 sit."""
+    """The last ~800 characters of visible text before the body: where dates and 来源 sit."""
     marker = "\u2063BODY\u2063"  # an invisible separator no page contains
     saved_text, saved_children = body.text, list(body)
     body.text = marker
@@ -218,7 +208,7 @@ def _text_before(root: etree._Element, body: etree._Element) -> str:
         body.text = saved_text
         for child in saved_children:
             body.append(child)
-    return full.split(marker)[0][-600:]
+    return full.split(marker)[0][-800:]
 
 
 def extract_fragment(html: str, url: str, title: str, date_text: str, source: str) -> Extracted:

@@ -36,6 +36,10 @@ HALF_PUNCT_NEAR_CJK_RE = re.compile(
     rf"(?<=[{CJK}”’》）])\s*([,:;!?])|(?<![:/])([,:;!?]) *(?=[{CJK}“‘《（])"
 )
 HALF_TO_FULL = str.maketrans({",": "，", ":": "：", ";": "；", "!": "！", "?": "？"})
+# A "." ending a Chinese sentence is a converted 。 (decimals and domains have no CJK before it).
+HALF_STOP_RE = re.compile(rf"(?<=[{CJK}”’）%])\.(?=$|\n|[{CJK}“‘（\s])")
+# Straight "…" around Chinese text are converted “…”; pairs are matched within one line.
+HALF_QUOTES_RE = re.compile(rf'"([^"\n]*[{CJK}][^"\n]*)"')
 # (…) around or beside Chinese text become （…）; ASCII-only ones such as f(x) or (2) stay.
 HALF_PARENS_RE = re.compile(rf"\(([^()\n]*[{CJK}][^()\n]*)\)|(?<=[{CJK}])\(([^()\n]*)\)")
 
@@ -52,7 +56,7 @@ SPACE_AROUND_CJK_PUNCT_RE = re.compile(r" *([，。：；！？、“”‘’�
 SOURCE_LABELS = r"(?:文章|信息|稿件|本文|新闻|原文)?来源|出处|转载自|转自|摘自"
 PEOPLE_LABELS = (
     r"责任编辑|责编|编辑|审核|审校|审稿|校对|作者|记者|通讯员|撰稿人?|摄影|摄像|供稿|实习生|监制"
-    r"|终审|初审|复审|[一二三]审|主编|签发|发布人|发布机构|发布单位|文字|图片|视频"
+    r"|终审|初审|复审|[一二三]审|主编|总监|制作|签发|发布人|发布机构|发布单位|文字|图片|视频"
 )
 DATE_LABELS = r"发布时间|发布日期|发表时间|更新时间|发稿时间|时间|日期|发文日期|成文日期"
 COUNT_LABELS = r"浏览次数|阅读次数|点击数|点击量|点击率|浏览量|阅读量|访问量|访问次数|浏览|阅读"
@@ -80,14 +84,49 @@ META_LINE_RE = re.compile(
 
 # Whole lines that are boilerplate even when long: previous/next links carry a full title, a
 # reprint's 原标题 line repeats the original title (the canonical item has it as its own title),
-# 编者注/声明 lines about reprint rights, and Xinhua's （完） end mark.
+# 声明 lines about reprint rights, and Xinhua's （完） end mark.
 BOILERPLATE_LINE_RES = (
     re.compile(r"^(?:上一篇|下一篇|上一条|下一条|上篇|下篇)\s*[:：]?.*$"),
     re.compile(r"^[【\[]?原标题\s*[:：].*$"),
     re.compile(r"^[【\[]?(?:版权|免责)?声明\s*[:：].*(?:转载|版权|原作者|来源).*$"),
     re.compile(r"^[（(]\s*完\s*[）)]$"),
+    # A newspaper's edition line under a reprint: 《人民日报》（2026年11月20日 10 版）.
+    re.compile(
+        r"^[（(]?《[^》]{2,12}》\s*[（(]\s*\d{4}年\d{1,2}月\d{1,2}日\s*\d+\s*版\s*[）)][）)]?$"
+    ),
+    # Font-size switches printed as words (人民网: 大字号 小字号).
+    re.compile(r"^(?:[大中小]字号\s*)+$"),
+    # WeChat's calls to action at the end of an article.
+    re.compile(r"^(?:点击|点).{0,4}[“\"](?:在看|赞)[”\"].{0,20}$"),
+    re.compile(r"^(?:长按|扫描)(?:识别)?二维码.{0,20}$"),
+    # A reprinting outlet's 编者按 frames the story for its own readers, not ours.
+    re.compile(r"^[【\[]?编者(?:按|注)[】\]]?\s*[:：]?.*$"),
     re.compile(rf"^[（(【\[]\s*(?:{PEOPLE_LABELS})[\s:：][^（）()【】\[\]]{{1,40}}[）)】\]]$"),
 )
+
+# A font-size switch or print/close button marks a short line as the page's metadata bar even when
+# its other parts carry no labels (人民网 2022年3月1日 字号：T|T).
+CHROME_ANCHOR_RE = re.compile(
+    r"字[体号][:：]?\s*[【\[]?\s*(?:大\s*中\s*小|[Tt]\s*\|?\s*[Tt])|打印本页|关闭窗口|【打印】|【关闭】"
+)
+# A bare dateline bar: an optional publisher name, a full date, an optional time.
+DATE_BAR_RE = re.compile(
+    r"^(?:[^\s，。：:；！？]{2,20}\s+)?\d{4}\s*(?:年|[-/.])\s*\d{1,2}\s*(?:月|[-/.])\s*\d{1,2}\s*日?"
+    r"(?:\s+\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?(?:\s+[^\s，。：:；！？]{2,20})?$"
+)
+MAX_CHROME_LINE = 80
+
+# Photo captions: the newsletter carries no photos, so 图为… / （XX记者 张三 摄） lines are noise,
+# and reprints add their own.
+PHOTO_CAPTION_RE = re.compile(
+    r"^(?:图为|图[:：]|[上下左右]图[:：为]?|[（(]图|资料图|图片来源|配图)|(?:摄|供图|图)\s*[）)]$"
+)
+# Link lists under 相关阅读 carry other articles' titles: headlines without sentence ends.
+RELATED_HEADING_RE = re.compile(
+    r"^[【\[]?(?:相关阅读|相关链接|相关新闻|相关稿件|延伸阅读|推荐阅读|热点推荐|更多阅读)[】\]]?[:：]?$"
+)
+SENTENCE_END_CHARS = "。！？!?…”"
+MAX_LINK_LINE = 60
 
 # Only long lines can be real paragraphs; metadata lines are short, and bounding the length also
 # bounds the regex backtracking.
@@ -107,10 +146,12 @@ def normalize_text(text: str) -> str:
     text = text.replace("\u2029", "\n")
     text = _fold_width(text)
     text = HALF_PUNCT_NEAR_CJK_RE.sub(lambda m: (m[1] or m[2]).translate(HALF_TO_FULL), text)
+    text = HALF_QUOTES_RE.sub(r"“\1”", text)
+    text = HALF_STOP_RE.sub("。", text)
     text = HALF_PARENS_RE.sub(lambda m: f"（{m[1] if m[1] is not None else m[2]}）", text)
     lines = [SPACES_RE.sub(" ", line) for line in text.split("\n")]
     lines = [SPACE_AROUND_CJK_PUNCT_RE.sub(r"\1", line).strip() for line in lines]
-    kept = [line for line in lines if line and not is_boilerplate_line(line)]
+    kept = _drop_chrome_lines([line for line in lines if line])
     if kept:
         kept[-1] = TRAILING_EDITOR_RE.sub("", kept[-1])
         if not kept[-1]:
@@ -118,9 +159,47 @@ def normalize_text(text: str) -> str:
     return "\n".join(kept)
 
 
+def _drop_chrome_lines(lines: list[str]) -> list[str]:
+    """Lines minus boilerplate, and minus the link titles listed under a 相关阅读 heading."""
+    kept: list[str] = []
+    in_links = False
+    for line in lines:
+        if RELATED_HEADING_RE.match(line):
+            in_links = True
+            continue
+        if in_links and len(line) <= MAX_LINK_LINE and line[-1] not in SENTENCE_END_CHARS:
+            continue
+        in_links = False
+        if not is_boilerplate_line(line) or _is_signature_date(line, kept):
+            kept.append(line)
+    return kept
+
+
+# An official document ends with its issuing body on one line and the signing date on the next
+# (国务院办公厅 / 2026年11月12日): that date is part of the document, not a page's date bar.
+SIGNATURE_DATE_RE = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日$")
+MAX_SIGNATURE_LINE = 30
+
+
+def _is_signature_date(line: str, kept: list[str]) -> bool:
+    """True for a bare 年月日 date right after a short signature line."""
+    return (
+        bool(SIGNATURE_DATE_RE.match(line))
+        and bool(kept)
+        and len(kept[-1]) <= MAX_SIGNATURE_LINE
+        and kept[-1][-1] not in SENTENCE_END_CHARS
+    )
+
+
 def is_boilerplate_line(line: str) -> bool:
-    """True when the whole (stripped) line is page chrome or metadata, never body text."""
-    if len(line) <= MAX_META_LINE and META_LINE_RE.match(line):
+    """True when the whole (stripped) line is page chrome, metadata or a photo caption."""
+    if len(line) <= MAX_META_LINE and (META_LINE_RE.match(line) or PHOTO_CAPTION_RE.search(line)):
+        return True
+    if (
+        len(line) <= MAX_CHROME_LINE
+        and "。" not in line
+        and (CHROME_ANCHOR_RE.search(line) or DATE_BAR_RE.match(line))
+    ):
         return True
     return any(pattern.match(line) for pattern in BOILERPLATE_LINE_RES)
 
