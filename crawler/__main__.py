@@ -21,12 +21,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dry-run", action="store_true", help="write nothing to the database")
     parser.add_argument("--report", type=Path, default=None, help="write a JSON report here")
     parser.add_argument("--no-polite", action="store_true", help="no delays (benchmarks only)")
+    parser.add_argument("--max-items", type=int, default=0, help="most detail pages per source")
     args = parser.parse_args(argv)
     try:
         config = load_config(args.config)
         run_crawl(
             config, None if args.dry_run else args.db, args.sources, args.run_id,
-            polite=not args.no_polite, report=args.report,
+            polite=not args.no_polite, report=args.report, max_items=args.max_items,
         )  # fmt: skip
     except NewsdeskError as exc:
         print(f"error: {exc}", file=sys.stderr)

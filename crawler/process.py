@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from dataclasses import asdict
@@ -34,10 +35,13 @@ def run_crawl(
     run_id: int | None = None,
     polite: bool = True,
     report: Path | None = None,
+    max_items: int = 0,
 ) -> int:
     """Crawl the selected sources once; return the run id (0 in a dry run when db_path is None)."""
     host_map = parse_host_map(os.environ.get(ENV_VAR, ""))
     sources = select_sources(config, source_ids)
+    if max_items:
+        sources = [dataclasses.replace(s, max_items=max_items) for s in sources]
     db = store.open_db(db_path) if db_path else None
     own_run = db is not None and run_id is None
     if db is not None and run_id is None:

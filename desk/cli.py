@@ -187,6 +187,9 @@ def _print_cycle(env: Env, run_id: int) -> None:
 from desk import cli_sources  # noqa: E402  (registers the `sources` group on `cli`)
 
 cli.add_command(cli_sources.sources)
+from desk import cli_crawl  # noqa: E402  (`sources test` and `extract`)
+
+cli.add_command(cli_crawl.extract)
 
 
 def main() -> None:
