@@ -4,6 +4,7 @@ CMS body containers, and only then a general extractor (trafilatura is 30-100x s
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from urllib.parse import urljoin
@@ -37,6 +38,7 @@ _SAFE_TAGS = {
     "ol", "li", "h2", "h3", "h4", "img", "a", "span", "div", "sub", "sup",
 }  # fmt: skip
 MIN_BODY_CHARS = 40
+_SPACES = re.compile(r"[ \t\u3000\xa0]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +76,7 @@ def element_text(element: etree._Element) -> str:
             parts.append(el.tail)
 
     walk(element)
-    lines = (re.sub(r"[ \t\u3000\xa0]+", " ", line).strip() for line in "".join(parts).split("\n"))
+    lines = (_SPACES.sub(" ", line).strip() for line in "".join(parts).split("\n"))
     return "\n".join(line for line in lines if line)
 
 
@@ -180,35 +182,41 @@ def extract_article(html: str, url: str, spec: DetailSelectors | None = None) ->
     if body is not None:
         text = element_text(body)
         body_html = nh3.clean(lxml.html.tostring(body, encoding="unicode"), tags=_SAFE_TAGS)
-        header_text = _text_before(root, body)
+        header = functools.cache(lambda: _text_before(root, body))
     else:
         text, body_html, method = _fallback_text(html, url), "", "trafilatura"
-        header_text = element_text(root)[:2000]
+        header = functools.cache(lambda: element_text(root)[:2000])
     return Extracted(
         title=title_of(page, root, spec.title, body),
-        date_text=date_text_of(page, html, spec.date, header_text),
+        date_text=date_text_of(page, html, spec.date, header),
         text=text,
         html=body_html,
-        source_name=source_of(page, spec.source, header_text, text),
+        source_name=source_of(page, spec.source, header, text),
         attachments=_attachments(root, body, url),
         method=method if text else "",
     )
 
 
-def _text_before(root: etree._Element, body: etree._Element) -> str:
-    """The last ~800 characters of visible text before the body: where dates and 来源 sit."""
-    marker = "\u2063BODY\u2063"  # an invisible separator no page contains
-    saved_text, saved_children = body.text, list(body)
-    body.text = marker
-    for child in saved_children:
-        body.remove(child)
-    try:
-        full = element_text(root)
-    finally:
-        body.text = saved_text
-        for child in saved_children:
-            body.append(child)
-    return full.split(marker)[0][-800:]
+def _text_before(root: etree._Element, body: etree._Element, limit: int = 800) -> str:
+    """Up to ~`limit` characters of visible text right before the body: where dates and 来源 sit.
+
+    Walks back from the body through preceding siblings, then its ancestors' preceding siblings,
+    so only the nearby part of the page is rendered to text.
+    """
+    pieces: list[str] = []
+    size = 0
+    node: etree._Element | None = body
+    while node is not None and node is not root and size < limit:
+        for sibling in node.itersiblings(preceding=True):
+            if not isinstance(sibling.tag, str) or sibling.tag in ("head", "script", "style"):
+                continue
+            text = element_text(sibling)
+            pieces.append(text)
+            size += len(text)
+            if size >= limit:
+                break
+        node = node.getparent()
+    return "\n".join(reversed(pieces))[-limit:]
 
 
 def extract_fragment(html: str, url: str, title: str, date_text: str, source: str) -> Extracted:

@@ -7,6 +7,7 @@ government sites, then what the page shows around the article body.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 
 from lxml import etree
 from parsel import Selector
@@ -126,53 +127,64 @@ def _ymd(text: str) -> tuple[int, ...]:
     return tuple(int(g) for g in match.groups() if g) if match else ()
 
 
-def date_text_of(page: Selector, html: str, spec_date: str, header: str) -> str:
-    """Raw text holding the publication date (pipeline.dates parses it); the most precise one."""
-    found: list[str] = []
+def meta_tags(page: Selector) -> dict[str, str]:
+    """Every <meta name|property=... content=...> of the page, first occurrence wins."""
+    tags: dict[str, str] = {}
+    for node in page.xpath("//meta[@content and (@name or @property)]"):
+        key = node.attrib.get("name") or node.attrib.get("property") or ""
+        tags.setdefault(key, node.attrib.get("content", "").strip())
+    return tags
+
+
+def _date_candidates(
+    page: Selector, html: str, spec_date: str, header: Callable[[], str]
+) -> Iterator[str]:
+    """Texts that may hold the publication date, most trusted first (lazily: the first often do)."""
     if spec_date and (text := select_text(page, spec_date)):
-        found.append(text)
+        yield text
+    tags = meta_tags(page)
     for name in DATE_META:
-        value = page.css(
-            f"meta[name='{name}']::attr(content), meta[property='{name}']::attr(content)"
-        )
-        if value and value.get("").strip():
-            found.append(value.get("").strip())
+        if tags.get(name):
+            yield tags[name]
     if page.css(".year") and page.css(".day"):
         # Xinhua splits its date over spans: <span class="year">2026</span><span class="day">10/26
         year, day = select_text(page, ".year"), select_text(page, ".day").replace(" ", "")
-        found.append(f"{year}-{day.replace('/', '-')} {select_text(page, '.time')}")
+        yield f"{year}-{day.replace('/', '-')} {select_text(page, '.time')}"
     for selector in DATE_SELECTORS:
         text = select_text(page, selector)
         if text and _HAS_DATE.search(text):
-            found.append(text)
+            yield text
     if match := _SCRIPT_EPOCH.search(html):
-        found.append(match.group(1))
-    if _HAS_DATE.search(header):
-        found.append(header)
-    if not found:
-        return ""
-    first = found[0]
-    if not _HAS_TIME.search(first):
+        yield match.group(1)
+    if _HAS_DATE.search(text := header()):
+        yield text
+
+
+def date_text_of(page: Selector, html: str, spec_date: str, header: Callable[[], str]) -> str:
+    """Raw text holding the publication date (pipeline.dates parses it); the most precise one."""
+    candidates = _date_candidates(page, html, spec_date, header)
+    first = next(candidates, "")
+    if first and not _HAS_TIME.search(first):
         # A date-only value in one place and the same day with a time in another: keep the time.
-        for other in found[1:]:
+        for other in candidates:
             if _HAS_TIME.search(other) and _ymd(other) == _ymd(first) != ():
                 return other
     return first
 
 
-def source_of(page: Selector, spec_source: str, header: str, body_text: str) -> str:
+def source_of(page: Selector, spec_source: str, header: Callable[[], str], body_text: str) -> str:
     """The publisher: the source's selector, a visible 来源 label, meta ContentSource, a 来源 line
     in the body (WeChat), an organisation named after the date, or a newspaper byline."""
     if spec_source and (found := select_text(page, spec_source)):
         return re.sub(r"^.*?(?:来源|来自)\s*[:：]\s*", "", found).strip()
     for label in _SOURCE_LABELS:
-        if match := label.search(header):
+        if match := label.search(header()):
             return match.group(1).strip()
     if meta := select_text(page, "meta[name=ContentSource]::attr(content)").strip():
         return meta
     if match := _BODY_SOURCE.search(body_text):
         return match.group(1).strip()
-    if match := _ORG_AFTER_DATE.search(header):
+    if match := _ORG_AFTER_DATE.search(header()):
         return match.group(1)
     if match := _BYLINE.match(body_text.strip()):
         return match.group(1)

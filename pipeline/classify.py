@@ -2,32 +2,38 @@
 
 How an item is scored, and why:
 
-1. Title and text are folded (NFKC, lower case) and scanned once each by one Aho-Corasick automaton holding every
-   keyword, co-occurrence term, partner term and exclusion phrase (PERF.md: 5x faster than a
-   regex or a loop of `str.count`).
+1. Title and text are lower-cased and scanned once each by one Aho-Corasick automaton holding every
+   keyword and exclusion phrase, ASCII terms in both half and full width (PERF.md: 5x faster than
+   a regex or a loop of `str.count`). ASCII terms match whole words only: "ai" is not in "email".
 2. Exclusions: a keyword occurrence lying wholly inside an occurrence of one of its sector's
    exclusion phrases (or a global one) does not count for that sector. This is how 发制品 inside
    研发制品 or 食品 inside 食品药品监督管理局 is masked, without hurting 药品 for biomed.
+   Guard words: a keyword occurrence that cuts across one of its sector's guard words (starts or
+   ends inside it) is a match across a word boundary and does not count either: 化纤|发展 holds
+   no 化纤发, 对接|发展 no 接发, 国家|具有 no 家具. One guard word (发展) covers every such
+   phrase, where exclusions would have to list them all.
 3. Overlaps: of keyword occurrences that overlap, the longest wins (ties: the leftmost), the others
    are dropped. Chinese compounds carry the meaning: 新能源汽车 is one nev term, not 新能源 (green)
    + 汽车; 智能装备 is not 装备 (equipment); 化纤发 is hair, not 化纤 (textile). Counting the short
    terms too would let every compound vote for its neighbours' sectors.
-4. A co-occurrence keyword counts only if one of its partner terms occurs (unmasked) anywhere in
-   the item, e.g. 发条 (hair weft, but also a clock spring) only next to 假发 or 发制品.
+4. A co-occurrence keyword counts only if one of its `with` terms occurs (unmasked) anywhere in
+   the item and none of its `without` terms does: 发条 (hair weft, but also a clock spring) only
+   next to 假发 or 发制品; bare 食品 not in a market regulator's inspection news.
 5. Per term and field: weight x (title_factor for the title) x (1 + log2(min(count, repeat_cap))),
    so the fifth mention adds less than the second, and a long text cannot win on one repeated word.
-6. The best sector wins; an exact tie goes to the lower `priority`; below that sector's min_score
-   the item is off_topic.
+6. The best sector wins; an exact tie goes to the lower `priority`. The item is off_topic when the
+   best score is below that sector's min_score, or below min_share of all sectors' scores together:
+   news that lists four industries ("涉及新材料、生物医药、装备制造等领域") is about none of them.
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-import ahocorasick  # type: ignore[import-not-found]  # C extension without type stubs
+import ahocorasick  # type: ignore[import-not-found, unused-ignore]  # C extension, no stubs
 
 from pipeline.rules import SectorRules, normalize_term
 
@@ -63,7 +69,7 @@ class Hit:
 
 @dataclass(frozen=True, slots=True)
 class Excluded:
-    """Keyword occurrences of a sector masked by an exclusion phrase."""
+    """Keyword occurrences of a sector masked by an exclusion phrase or a `without` veto."""
 
     sector: str  # "*" for a global exclusion
     phrase: str
@@ -76,7 +82,8 @@ class Excluded:
 class Classification:
     """The sector of one item and why.
 
-    For off_topic items `score` is 0 and `runner_up` is the best sector, which missed `min_score`.
+    For off_topic items `score` is 0, `runner_up` is the best sector (None without any hit) and
+    `off_topic_reason` says which test it failed: "no_hits", "min_score" or "min_share".
     """
 
     sector: str
@@ -88,6 +95,12 @@ class Classification:
     excluded: tuple[Excluded, ...] = ()
     min_score: float = 0.0
     scores: tuple[tuple[str, float], ...] = ()
+    off_topic_reason: str | None = None
+
+    def _share(self) -> float:
+        """The best sector's part of all scores together (0 without any hit)."""
+        total = sum(score for _, score in self.scores)
+        return self.scores[0][1] / total if total else 0.0
 
     def explanation(self) -> dict[str, Any]:
         """Return a JSON-serialisable account of the decision for the store and the desk."""
@@ -98,6 +111,8 @@ class Classification:
             "runner_up": self.runner_up,
             "runner_up_score": _round(self.runner_up_score),
             "tie_break": self.tie_break,
+            "off_topic_reason": self.off_topic_reason,
+            "share": _round(self._share()),
             "scores": {sid: _round(s) for sid, s in self.scores},
             "hits": [
                 {
@@ -131,17 +146,20 @@ class _Entry:
     sector: int
     weight: float
     with_terms: tuple[str, ...] = ()
+    without_terms: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+# eq=False: terms are looked up by identity millions of times; hashing their fields would dominate.
+@dataclass(frozen=True, slots=True, eq=False)
 class _Term:
     """Everything the automaton knows about one (folded) term."""
 
+    index: int
     text: str
     length: int
     entries: tuple[_Entry, ...]
     masks: tuple[int, ...]  # sectors (or _GLOBAL) for which this is an exclusion phrase
-    partner: bool  # some co-occurrence rule waits for this term
+    guards: tuple[int, ...]  # sectors for which this is a guard word
     ascii_head: bool  # starts with an ASCII letter/digit: needs a word boundary before
     ascii_tail: bool  # ends with one: needs a boundary after ("ai" must not match in "email")
 
@@ -153,13 +171,20 @@ class Classifier:
     rules: SectorRules
     automaton: Any
     terms: tuple[_Term, ...]
-    sector_ids: tuple[str, ...] = field(default=())
+    sector_ids: tuple[str, ...]
 
 
 # (start, end inclusive, term) of one occurrence in one field.
 _Occ = tuple[int, int, _Term]
+# Exclusion and guard spans of one field by sector index (or _GLOBAL):
+# (start, end inclusive, phrase, is_guard).
+_Spans = dict[int, list[tuple[int, int, str, bool]]]
 # (sector index or _GLOBAL, exclusion phrase, masked term, field) of masked occurrences.
 _MaskKey = tuple[int, str, str, str]
+
+# Full-width forms of printable ASCII (５Ｇ, （套）). Terms are added in both widths at compile time
+# because NFKC-normalising every text here would cost more than the whole scan.
+_FULL_WIDTH = str.maketrans({chr(c): chr(c + 0xFEE0) for c in range(0x21, 0x7F)})
 
 
 def _round(value: float) -> float:
@@ -168,116 +193,131 @@ def _round(value: float) -> float:
 
 
 def _is_word(ch: str) -> bool:
-    return ch.isascii() and ch.isalnum()
+    """True for ASCII or full-width letters and digits (the parts of Latin words and numbers)."""
+    return ch.isalnum() and (ch.isascii() or "\uff10" <= ch <= "\uff5a")
 
 
 def compile_rules(rules: SectorRules) -> Classifier:
     """Build the automaton and lookup tables for `rules` (do it once, not per item)."""
     entries: dict[str, list[_Entry]] = {}
     masks: dict[str, list[int]] = {}
-    partners: set[str] = set()
+    guards: dict[str, list[int]] = {}
     for n, rule in enumerate(rules.sectors):
         for kw in rule.keywords:
             entries.setdefault(normalize_term(kw.term), []).append(_Entry(n, kw.weight))
         for co in rule.cooccur:
-            with_terms = tuple(normalize_term(w) for w in co.with_terms)
-            entries.setdefault(normalize_term(co.term), []).append(_Entry(n, co.weight, with_terms))
-            partners.update(with_terms)
+            entry = _Entry(
+                n,
+                co.weight,
+                tuple(normalize_term(w) for w in co.with_terms),
+                tuple(normalize_term(w) for w in co.without_terms),
+            )
+            entries.setdefault(normalize_term(co.term), []).append(entry)
         for phrase in rule.exclude:
             masks.setdefault(normalize_term(phrase), []).append(n)
+        for word in rule.guard_words:
+            guards.setdefault(normalize_term(word), []).append(n)
     for phrase in rules.settings.exclude:
         masks.setdefault(normalize_term(phrase), []).append(_GLOBAL)
     automaton = ahocorasick.Automaton()
     terms: list[_Term] = []
-    for text in sorted(set(entries) | set(masks) | partners):
-        terms.append(
-            _Term(
-                text=text,
-                length=len(text),
-                entries=tuple(entries.get(text, ())),
-                masks=tuple(masks.get(text, ())),
-                partner=text in partners,
-                ascii_head=_is_word(text[0]),
-                ascii_tail=_is_word(text[-1]),
-            )
+    for text in sorted(set(entries) | set(masks) | set(guards)):
+        term = _Term(
+            index=len(terms),
+            text=text,
+            length=len(text),
+            entries=tuple(entries.get(text, ())),
+            masks=tuple(masks.get(text, ())),
+            guards=tuple(guards.get(text, ())),
+            ascii_head=_is_word(text[0]),
+            ascii_tail=_is_word(text[-1]),
         )
-        automaton.add_word(text, len(terms) - 1)
+        terms.append(term)
+        for variant in {text, text.translate(_FULL_WIDTH)}:
+            automaton.add_word(variant, term)
     automaton.make_automaton()
     sector_ids = tuple(r.id for r in rules.sectors)
     return Classifier(rules=rules, automaton=automaton, terms=tuple(terms), sector_ids=sector_ids)
 
 
-def _scan(clf: Classifier, s: str) -> tuple[list[_Occ], list[_Occ], list[_Occ]]:
-    """Return keyword, exclusion and partner occurrences in `s`."""
+def _scan(clf: Classifier, s: str) -> tuple[list[_Occ], _Spans]:
+    """Return the keyword occurrences and the exclusion and guard spans in `s`."""
     keywords: list[_Occ] = []
-    excludes: list[_Occ] = []
-    partners: list[_Occ] = []
-    terms = clf.terms
+    spans: _Spans = {}
     last = len(s) - 1
-    for end, index in clf.automaton.iter(s):
-        term = terms[index]
+    for end, term in clf.automaton.iter(s):
         start = end - term.length + 1
         if term.ascii_head and start > 0 and _is_word(s[start - 1]):
             continue
         if term.ascii_tail and end < last and _is_word(s[end + 1]):
             continue
-        occ = (start, end, term)
         if term.entries:
-            keywords.append(occ)
-        if term.masks:
-            excludes.append(occ)
-        if term.partner:
-            partners.append(occ)
-    return keywords, excludes, partners
+            keywords.append((start, end, term))
+        for sector in term.masks:
+            spans.setdefault(sector, []).append((start, end, term.text, False))
+        for sector in term.guards:
+            spans.setdefault(sector, []).append((start, end, term.text, True))
+    return keywords, spans
 
 
-def _mask(start: int, end: int, sector: int, excludes: list[_Occ]) -> str | None:
-    """Return the exclusion phrase covering [start, end] for `sector`, if any."""
-    for x_start, x_end, x_term in excludes:
-        if (
-            x_start <= start
-            and end <= x_end
-            and (sector in x_term.masks or _GLOBAL in x_term.masks)
-        ):
-            return x_term.text
+def _masked_by(start: int, end: int, sector: int, spans: _Spans) -> tuple[int, str] | None:
+    """Return (owner, phrase) of an exclusion covering, or a guard word cut by, [start, end]."""
+    for owner in (sector, _GLOBAL):
+        for x_start, x_end, phrase, is_guard in spans.get(owner, ()):
+            if x_start <= start and end <= x_end:
+                return owner, phrase
+            if (
+                is_guard
+                and x_start <= end
+                and start <= x_end
+                and not start <= x_start <= x_end <= end
+            ):
+                return owner, phrase
     return None
 
 
 def _resolve(
-    s: str, keywords: list[_Occ], excludes: list[_Occ], field_name: str, masked: Counter[_MaskKey]
-) -> Counter[tuple[_Term, int]]:
-    """Apply exclusions, then longest-match-wins; count surviving (term, entry index) pairs."""
+    s: str, keywords: list[_Occ], spans: _Spans, field_name: str, masked: Counter[_MaskKey]
+) -> Counter[tuple[int, int]]:
+    """Apply exclusions, then longest-match-wins; count surviving (term index, entry index)."""
     live: list[tuple[int, int, _Term, tuple[int, ...]]] = []
     for start, end, term in keywords:
-        keep: list[int] = []
+        alive: list[int] = []
         for k, entry in enumerate(term.entries):
-            phrase = _mask(start, end, entry.sector, excludes) if excludes else None
-            if phrase is None:
-                keep.append(k)
+            covered = entry.sector in spans or _GLOBAL in spans
+            mask = _masked_by(start, end, entry.sector, spans) if covered else None
+            if mask is None:
+                alive.append(k)
             else:
-                masked[(entry.sector, phrase, term.text, field_name)] += 1
-        if keep:
-            live.append((start, end, term, tuple(keep)))
-    counts: Counter[tuple[_Term, int]] = Counter()
+                masked[(mask[0], mask[1], term.text, field_name)] += 1
+        if alive:
+            live.append((start, end, term, tuple(alive)))
+    counts: Counter[tuple[int, int]] = Counter()
     # Longest first, then leftmost; an occurrence overlapping an already kept one is dropped.
     live.sort(key=lambda occ: (occ[0] - occ[1], occ[0]))
     taken = bytearray(len(s))
-    for start, end, term, alive in live:
+    for start, end, term, alive_entries in live:
         if taken.find(1, start, end + 1) != -1:
             continue
         taken[start : end + 1] = b"\x01" * (end - start + 1)
-        for k in alive:
-            counts[(term, k)] += 1
+        for k in alive_entries:
+            counts[(term.index, k)] += 1
     return counts
 
 
-def _partner(entry: _Entry, occurrences: list[tuple[list[_Occ], list[_Occ]]]) -> str | None:
-    """Return the first partner of a co-occurrence entry that occurs unmasked in the item."""
+def _partner(entry: _Entry, fields: list[tuple[str, _Spans]]) -> str | None:
+    """Return the first partner term of a co-occurrence rule found unmasked in the item.
+
+    Partners are plain substrings (no word boundaries): they are common words such as 假发 or 产业,
+    and looking them up only when a co-occurrence keyword matched keeps them out of the scan.
+    """
     for wanted in entry.with_terms:
-        for partners, excludes in occurrences:
-            for start, end, term in partners:
-                if term.text == wanted and _mask(start, end, entry.sector, excludes) is None:
+        for s, spans in fields:
+            at = s.find(wanted)
+            while at != -1:
+                if _masked_by(at, at + len(wanted) - 1, entry.sector, spans) is None:
                     return wanted
+                at = s.find(wanted, at + 1)
     return None
 
 
@@ -286,45 +326,51 @@ def classify(classifier: Classifier, title: str, text: str) -> Classification:
     settings = classifier.rules.settings
     sectors = classifier.rules.sectors
     ids = classifier.sector_ids
+    terms = classifier.terms
     masked: Counter[_MaskKey] = Counter()
+    scanned = []
+    for field_name, raw in (("title", title), ("text", text)):
+        s = raw.lower()
+        keywords, spans = _scan(classifier, s)
+        scanned.append((field_name, s, keywords, spans))
+    fields = [(s, spans) for _, s, _, spans in scanned]
     hits: list[Hit] = []
     scores = [0.0] * len(sectors)
-    fields: list[tuple[str, str, list[_Occ], list[_Occ], list[_Occ]]] = []
-    for field_name, raw in (("title", title), ("text", text)):
-        s = normalize_term(raw)
-        keywords, excludes, partners = _scan(classifier, s)
-        fields.append((field_name, s, keywords, excludes, partners))
-    partner_occ = [(f[4], f[3]) for f in fields]
-    for field_name, s, keywords, excludes, _ in fields:
+    for field_name, s, keywords, spans in scanned:
         factor = settings.title_factor if field_name == "title" else 1.0
-        for (term, k), count in _resolve(s, keywords, excludes, field_name, masked).items():
+        for (index, k), count in _resolve(s, keywords, spans, field_name, masked).items():
+            term = terms[index]
             entry = term.entries[k]
-            partner = _partner(entry, partner_occ) if entry.with_terms else None
+            partner = _partner(entry, fields) if entry.with_terms else None
             if entry.with_terms and partner is None:
+                continue
+            veto = next((v for v in entry.without_terms for f, _ in fields if v in f), None)
+            if veto is not None:
+                masked[(entry.sector, veto, term.text, field_name)] += count
                 continue
             repeat = 1.0 + math.log2(min(count, settings.repeat_cap))
             contribution = entry.weight * factor * repeat
             scores[entry.sector] += contribution
-            hits.append(
-                Hit(
-                    ids[entry.sector],
-                    term.text,
-                    field_name,
-                    count,
-                    entry.weight,
-                    contribution,
-                    partner,
-                )
-            )
-    hits.sort(key=lambda h: (ids.index(h.sector), h.field != "title", -h.contribution, h.term))
+            sid = ids[entry.sector]
+            hits.append(Hit(sid, term.text, field_name, count, entry.weight, contribution, partner))
+    rank = {sid: n for n, sid in enumerate(ids)}
+    hits.sort(key=lambda h: (rank[h.sector], h.field != "title", -h.contribution, h.term))
     excluded = tuple(
-        Excluded("*" if sector == _GLOBAL else ids[sector], phrase, term, field_name, count)
-        for (sector, phrase, term, field_name), count in sorted(masked.items())
+        Excluded("*" if sector == _GLOBAL else ids[sector], phrase, term_text, field_name, count)
+        for (sector, phrase, term_text, field_name), count in sorted(masked.items())
     )
     order = sorted(range(len(sectors)), key=lambda n: (-scores[n], sectors[n].priority))
     best, second = order[0], order[1]
     score_table = tuple((ids[n], scores[n]) for n in order if scores[n] > 0)
-    if scores[best] <= 0 or scores[best] < sectors[best].min_score:
+    total = sum(scores)
+    reason = None
+    if scores[best] <= 0:
+        reason = "no_hits"
+    elif scores[best] < sectors[best].min_score:
+        reason = "min_score"
+    elif scores[best] < settings.min_share * total:
+        reason = "min_share"
+    if reason is not None:
         return Classification(
             sector=OFF_TOPIC,
             score=0.0,
@@ -335,6 +381,7 @@ def classify(classifier: Classifier, title: str, text: str) -> Classification:
             excluded=excluded,
             min_score=sectors[best].min_score,
             scores=score_table,
+            off_topic_reason=reason,
         )
     tied = scores[second] > 0 and scores[best] - scores[second] < _TIE_EPSILON
     return Classification(

@@ -11,16 +11,9 @@ from typing import Any
 from pipeline.errors import ConfigError
 
 __all__ = [
-    "GROUPS",
-    "SECTOR_IDS",
-    "SECTOR_SPECS",
-    "ClassifySettings",
-    "Cooccur",
-    "Keyword",
-    "SectorRule",
-    "SectorRules",
-    "parse_rules",
-]
+    "GROUPS", "SECTOR_IDS", "SECTOR_SPECS", "ClassifySettings", "Cooccur", "Keyword", "SectorRule",
+    "SectorRules", "normalize_term", "parse_rules",
+]  # fmt: skip
 
 # The "6+3+3" industries of Xuchang, in the order the newsletter prints them: (id, 名称, group).
 # Fixed in code because the desk, the issue layout and the golden set all depend on exactly these.
@@ -46,24 +39,16 @@ GROUPS: tuple[str, ...] = ("strategic", "leading", "traditional")
 DEFAULT_TITLE_FACTOR = 3.0
 DEFAULT_MIN_SCORE = 3.0
 DEFAULT_REPEAT_CAP = 8
+# 0 disables the share test; the shipped file sets it (see config/sectors.toml).
+DEFAULT_MIN_SHARE = 0.0
 
 _TOP_KEYS = frozenset({"classify", "sector"})
-_CLASSIFY_KEYS = frozenset({"title_factor", "min_score", "repeat_cap", "exclude"})
+_CLASSIFY_KEYS = frozenset({"title_factor", "min_score", "min_share", "repeat_cap", "exclude"})
 _SECTOR_KEYS = frozenset(
-    {
-        "id",
-        "name",
-        "group",
-        "priority",
-        "min_score",
-        "keywords",
-        "exclude",
-        "cooccur",
-        "examples",
-        "counter_examples",
-    }
+    {"id", "name", "group", "priority", "min_score", "keywords", "exclude", "guard_words"}
+    | {"cooccur", "examples", "counter_examples"}
 )
-_COOCCUR_KEYS = frozenset({"term", "with", "weight"})
+_COOCCUR_KEYS = frozenset({"term", "with", "without", "weight"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,11 +61,12 @@ class Keyword:
 
 @dataclass(frozen=True, slots=True)
 class Cooccur:
-    """A term that counts only when one of `with_terms` also occurs somewhere in the item."""
+    """A term that counts only next to one of `with_terms` (if any) and none of `without_terms`."""
 
     term: str
     with_terms: tuple[str, ...]
     weight: float
+    without_terms: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +80,7 @@ class SectorRule:
     min_score: float
     keywords: tuple[Keyword, ...]
     exclude: tuple[str, ...] = ()
+    guard_words: tuple[str, ...] = ()
     cooccur: tuple[Cooccur, ...] = ()
     examples: tuple[str, ...] = ()
     counter_examples: tuple[str, ...] = ()
@@ -106,6 +93,7 @@ class ClassifySettings:
     title_factor: float = DEFAULT_TITLE_FACTOR
     min_score: float = DEFAULT_MIN_SCORE
     repeat_cap: int = DEFAULT_REPEAT_CAP
+    min_share: float = DEFAULT_MIN_SHARE
     exclude: tuple[str, ...] = ()
 
 
@@ -125,7 +113,7 @@ class SectorRules:
 
 
 def normalize_term(term: str) -> str:
-    """Fold a term the way the classifier folds text: NFKC (full-width ５Ｇ, （）) and lower case."""
+    """Fold a configured term: NFKC (full-width ５Ｇ becomes 5G) and lower case."""
     return unicodedata.normalize("NFKC", term).lower()
 
 
@@ -211,6 +199,10 @@ def _parse_settings(p: _Problems, data: object) -> ClassifySettings:
     min_score = _number(
         p, where, "min_score", data.get("min_score", DEFAULT_MIN_SCORE), minimum=0, strict=False
     )
+    share = data.get("min_share", DEFAULT_MIN_SHARE)
+    if not _is_number(share) or not 0 <= share <= 1:
+        p.add(where, f"field 'min_share' must be a number from 0 to 1; got {share!r}")
+        share = DEFAULT_MIN_SHARE
     cap = data.get("repeat_cap", DEFAULT_REPEAT_CAP)
     if not isinstance(cap, int) or isinstance(cap, bool) or cap < 1:
         p.add(where, f"field 'repeat_cap' must be an integer >= 1; got {cap!r}")
@@ -220,6 +212,7 @@ def _parse_settings(p: _Problems, data: object) -> ClassifySettings:
         title_factor=DEFAULT_TITLE_FACTOR if title_factor is None else title_factor,
         min_score=DEFAULT_MIN_SCORE if min_score is None else min_score,
         repeat_cap=cap,
+        min_share=float(share),
         exclude=exclude,
     )
 
@@ -254,20 +247,22 @@ def _parse_cooccur(p: _Problems, where: str, value: object) -> tuple[Cooccur, ..
     for n, entry in enumerate(value, start=1):
         at = f"{where}: cooccur #{n}"
         if not isinstance(entry, Mapping):
-            p.add(at, f"must be a table with term, with, weight; got {entry!r}")
+            p.add(at, f"must be a table with term, with and/or without, weight; got {entry!r}")
             continue
         _unknown(p, at, entry, _COOCCUR_KEYS)
-        missing = [k for k in ("term", "with", "weight") if k not in entry]
+        missing = [k for k in ("term", "weight") if k not in entry]
         if missing:
             p.add(at, f"missing field(s) {', '.join(missing)}")
             continue
         term = _text(p, at, "term", entry["term"])
-        with_terms = _text_list(p, at, "with", entry["with"])
-        if isinstance(entry["with"], list) and not entry["with"]:
-            p.add(at, "field 'with' must list at least one term")
+        with_terms = _text_list(p, at, "with", entry.get("with", []))
+        without_terms = _text_list(p, at, "without", entry.get("without", []))
         weight = _number(p, at, "weight", entry["weight"], minimum=0, strict=True)
-        if term is not None and with_terms and weight is not None:
-            out.append(Cooccur(term, with_terms, weight))
+        if not entry.get("with") and not entry.get("without"):
+            p.add(at, "needs a non-empty 'with' (partners) or 'without' (vetoes) list")
+            continue
+        if term is not None and weight is not None:
+            out.append(Cooccur(term, with_terms, weight, without_terms))
     return tuple(out)
 
 
@@ -313,6 +308,12 @@ def _parse_sector(p: _Problems, n: int, data: object) -> SectorRule | None:
                 where,
                 f"exclude phrase {phrase!r} contains no keyword of this sector; it masks nothing",
             )
+    guard_words = _text_list(p, where, "guard_words", data.get("guard_words", []))
+    for word in guard_words:
+        if not any(set(normalize_term(word)) & set(t) for t in seen):
+            p.add(
+                where, f"guard word {word!r} shares no character with a keyword; it guards nothing"
+            )
     return SectorRule(
         id=sid,
         name=want_name,
@@ -321,6 +322,7 @@ def _parse_sector(p: _Problems, n: int, data: object) -> SectorRule | None:
         min_score=-1.0 if min_score is None else min_score,  # -1: filled from [classify] below
         keywords=keywords,
         exclude=exclude,
+        guard_words=guard_words,
         cooccur=cooccur,
         examples=_text_list(p, where, "examples", data.get("examples", [])),
         counter_examples=_text_list(p, where, "counter_examples", data.get("counter_examples", [])),
