@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (HTML templates and printed tables read better on one line)
 """Crawl throughput: newsdesk's listing spider vs. a bare Scrapy spider on a generated site.
 
 Serves a generated TRS-style site of N articles (default 5,000) on 127.0.0.1, then crawls it:
@@ -162,10 +163,16 @@ def main() -> None:
         stored = sqlite3.connect(db).execute("SELECT count(*) FROM items").fetchone()[0]
     nd_rate, bare_rate = pages / nd_time, pages / bare_time
     print(f"site: {args.articles} articles + {list_pages} list pages ({pages} pages)")
-    print(f"newsdesk listing spider: {nd_time:6.1f} s  {nd_rate:6.1f} pages/s  peak RSS {nd_rss} MB")
-    print(f"bare Scrapy spider:      {bare_time:6.1f} s  {bare_rate:6.1f} pages/s  peak RSS {bare_rss} MB")
+    print(
+        f"newsdesk listing spider: {nd_time:6.1f} s  {nd_rate:6.1f} pages/s  peak RSS {nd_rss} MB"
+    )
+    print(
+        f"bare Scrapy spider:      {bare_time:6.1f} s  {bare_rate:6.1f} pages/s  peak RSS {bare_rss} MB"
+    )
     print(f"ratio newsdesk/bare: {nd_rate / bare_rate:.0%} (target >= 70%); items stored: {stored}")
-    print(f"incremental run: {incremental_requests} requests in {incr_time:.1f} s (target: list only)")
+    print(
+        f"incremental run: {incremental_requests} requests in {incr_time:.1f} s (target: list only)"
+    )
 
 
 if __name__ == "__main__":

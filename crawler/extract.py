@@ -38,6 +38,7 @@ _SAFE_TAGS = {
     "ol", "li", "h2", "h3", "h4", "img", "a", "span", "div", "sub", "sup",
 }  # fmt: skip
 MIN_BODY_CHARS = 40
+_HTML_PARSER = etree.HTMLParser(remove_comments=True)
 _SPACES = re.compile(r"[ \t\u3000\xa0]+")
 
 
@@ -119,17 +120,16 @@ def _first_element(root: etree._Element, selector: str) -> etree._Element | None
     return None
 
 
-def _body(root: etree._Element, spec: DetailSelectors) -> tuple[etree._Element | None, str]:
-    if spec.body:
-        element = _first_element(root, spec.body)
-        if element is not None and len(element_text(element)) >= MIN_BODY_CHARS:
-            return element, "selector"
-    for container in BODY_CONTAINERS:
-        element = _first_element(root, container)
-        if element is not None and len(element_text(element)) >= MIN_BODY_CHARS:
-            return element, f"container:{container}"
+def _body(root: etree._Element, spec: DetailSelectors) -> tuple[etree._Element | None, str, str]:
+    """The body element, its text, and which rule found it."""
+    selectors = ((spec.body, "selector"),) if spec.body else ()
+    selectors += tuple((c, f"container:{c}") for c in BODY_CONTAINERS)
+    for selector, method in selectors:
+        element = _first_element(root, selector)
+        if element is not None and len(text := element_text(element)) >= MIN_BODY_CHARS:
+            return element, text, method
     element = densest_block(root)
-    return (element, "density") if element is not None else (None, "")
+    return (element, element_text(element), "density") if element is not None else (None, "", "")
 
 
 def _attachment_anchors(root: etree._Element, body: etree._Element | None) -> list[etree._Element]:
@@ -176,11 +176,13 @@ def _fallback_text(html: str, url: str) -> str:
 def extract_article(html: str, url: str, spec: DetailSelectors | None = None) -> Extracted:
     """Extract title, raw date, body text and sanitised HTML, source name and attachments."""
     spec = spec or DetailSelectors()
-    root = lxml.html.document_fromstring(html or "<html></html>")
+    # lxml.etree's parser, not lxml.html's: its plain elements iterate several times faster.
+    root = etree.fromstring(html or "<html></html>", _HTML_PARSER)
+    if root is None:
+        root = etree.fromstring("<html></html>", _HTML_PARSER)
     page = Selector(root=root, type="html")
-    body, method = _body(root, spec)
+    body, text, method = _body(root, spec)
     if body is not None:
-        text = element_text(body)
         body_html = nh3.clean(lxml.html.tostring(body, encoding="unicode"), tags=_SAFE_TAGS)
         header = functools.cache(lambda: _text_before(root, body))
     else:
