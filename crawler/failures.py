@@ -13,6 +13,8 @@ NETWORK_KINDS = (
 CONTENT_KINDS = (
     "bad_encoding", "parse_error", "empty_list", "detail_extract_failed", "no_new_items",
 )  # fmt: skip
+# An exception in newsdesk's own callback: a bug to report, recorded like any other failure.
+INTERNAL_KIND = "internal_error"
 # A JS cookie challenge (Jiasule/Anquanbao/...): 412 or 521 with a script that sets a cookie.
 CHALLENGE_STATUSES = (412, 521)
 

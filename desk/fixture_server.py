@@ -42,12 +42,17 @@ class RequestLog:
     """Every request the server saw, for tests that count what the crawler fetched."""
 
     entries: list[tuple[str, str, str, int]] = field(default_factory=list)
+    # The request headers of each entry, same order (for tests of per-source headers and cookies).
+    headers: list[dict[str, str]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def add(self, method: str, host: str, path: str, status: int) -> None:
+    def add(
+        self, method: str, host: str, path: str, status: int, headers: dict[str, str] | None = None
+    ) -> None:
         """Record one request."""
         with self.lock:
             self.entries.append((method, host, path, status))
+            self.headers.append(headers or {})
 
     def paths(self, host: str | None = None) -> list[str]:
         """Paths requested (optionally of one host), in order."""
@@ -58,6 +63,7 @@ class RequestLog:
         """Forget everything logged so far."""
         with self.lock:
             self.entries.clear()
+            self.headers.clear()
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -106,7 +112,8 @@ class _Handler(BaseHTTPRequestHandler):
             status = self._fault(path)
         else:
             status = self._file(host, unquote(path), query)
-        self.server.log.add(self.command, host, path + (f"?{query}" if query else ""), status)
+        target = path + (f"?{query}" if query else "")
+        self.server.log.add(self.command, host, target, status, dict(self.headers.items()))
 
     def _send(
         self, status: int, body: bytes, ctype: str, extra: dict[str, str] | None = None
@@ -169,8 +176,9 @@ class _Handler(BaseHTTPRequestHandler):
             time.sleep(float(parts[1]))
             return self._send(200, page, "text/html")
         if kind == "redirect" and len(parts) > 1:
-            target = "/" + "/".join(parts[2:]) if len(parts) > 2 else "/"
-            return self._send(302, b"", "text/html", {"Location": f"http://{FAULTS_HOST}{target}"})
+            # /redirect/HOST/PATH → http://HOST/PATH (the trailing slash is kept)
+            target = "/".join(parts[1:]) + ("/" if path.endswith("/") else "")
+            return self._send(302, b"", "text/html", {"Location": f"http://{target}"})
         if kind == "challenge":
             js = b"<html><script>document.cookie='__jsl_clearance=1';location.reload()</script>"
             return self._send(412, js, "text/html", {"Set-Cookie": "__jsluid_h=abc; path=/"})

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 import scrapy
 from protego import Protego
+from scrapy import signals
 
 from crawler.context import CrawlContext, Tally
 from crawler.extract import MIN_BODY_CHARS, extract_article, extract_fragment
@@ -41,11 +42,24 @@ class SourceSpider(scrapy.Spider, abc.ABC):
         self.started = time.monotonic()
         self.started_at = store.utc_now()
         self.robots: dict[str, Protego | None] = {}
+        self.waiting: dict[str, list[scrapy.Request]] = {}
         self.validators: dict[str, tuple[str | None, str | None]] = {}
         limit = source.max_items or (DRY_RUN_ITEMS if ctx.dry_run else 0)
         self.detail_budget = limit or 10**9
         if source.delay is not None:
             self.download_delay = source.delay
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SourceSpider:
+        """Also listen for exceptions raised in our own callbacks."""
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.callback_failed, signal=signals.spider_error)
+        return spider  # type: ignore[no-any-return]
+
+    def callback_failed(self, failure: Failure, response: Response, spider: Any) -> None:
+        """A bug in our parsing code: record it on the source instead of hiding it in a log."""
+        message = f"{type(failure.value).__name__}: {failure.value} ({response.url})"
+        self.tally.fail("internal_error", message, entry=bool(response.meta.get("entry")))
 
     # --- start: robots.txt before anything else -------------------------------------------
 
@@ -57,11 +71,14 @@ class SourceSpider(scrapy.Spider, abc.ABC):
                 yield request
             return
         for root in roots:
-            yield scrapy.Request(
-                f"{root}/robots.txt", callback=self._robots_loaded, errback=self._robots_failed,
-                dont_filter=True, priority=100, meta={"root": root, "handle_httpstatus_all": True,
-                "dont_retry": True},
-            )  # fmt: skip
+            yield self._robots_request(root, initial=True)
+
+    def _robots_request(self, root: str, initial: bool) -> scrapy.Request:
+        return scrapy.Request(
+            f"{root}/robots.txt", callback=self._robots_loaded, errback=self._robots_failed,
+            dont_filter=True, priority=100, meta={"root": root, "initial": initial,
+            "handle_httpstatus_all": True, "dont_retry": True},
+        )  # fmt: skip
 
     def _robots_loaded(self, response: Response) -> Iterator[scrapy.Request]:
         root = response.meta["root"]
@@ -70,19 +87,36 @@ class SourceSpider(scrapy.Spider, abc.ABC):
         # 4xx/5xx or an HTML error page: no usable rules, so allow all (the entry requests will
         # surface a real outage with its own error kind).
         self.robots[root] = Protego.parse(response.text) if ok else None
-        yield from self._after_robots()
+        yield from self._after_robots(root, bool(response.meta.get("initial")))
 
     def _robots_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
         self.tally.requests += 1
-        self.robots[failure.request.meta["root"]] = None
-        yield from self._after_robots()
+        root = failure.request.meta["root"]
+        self.robots[root] = None
+        yield from self._after_robots(root, bool(failure.request.meta.get("initial")))
 
-    def _after_robots(self) -> Iterator[scrapy.Request]:
-        if set(self.robots) >= {_root(u) for u in self.source.urls}:
+    def _after_robots(self, root: str, initial: bool) -> Iterator[scrapy.Request]:
+        for request in self.waiting.pop(root, []):
+            yield from self._gated(request)
+        if initial and set(self.robots) >= {_root(u) for u in self.source.urls}:
             yield from self.entry_requests()
 
+    def _gated(self, request: scrapy.Request) -> Iterator[scrapy.Request]:
+        """The request once its host's robots.txt is known and allows it (links can lead to a
+        host the source never named, e.g. after a redirect)."""
+        root = _root(request.url)
+        if not self.source.obey_robots or root in self.robots:
+            if self.allowed(request.url):
+                yield request
+            else:
+                self.tally.fail("robots_denied", f"{request.url} is disallowed by robots.txt")
+            return
+        self.waiting.setdefault(root, []).append(request)
+        if len(self.waiting[root]) == 1:
+            yield self._robots_request(root, initial=False)
+
     def allowed(self, url: str) -> bool:
-        """Whether robots.txt lets us fetch `url` (hosts we hold no rules for are allowed)."""
+        """Whether robots.txt lets us fetch `url` (a host without usable rules allows all)."""
         if not self.source.obey_robots:
             return True
         rules = self.robots.get(_root(url))
@@ -100,7 +134,7 @@ class SourceSpider(scrapy.Spider, abc.ABC):
         if not self.allowed(url):
             self.tally.fail("robots_denied", f"{url} is disallowed by robots.txt", entry=True)
             return None
-        headers = dict(self.source.headers)
+        headers = {**dict(self.source.headers), **kwargs.pop("headers", {})}
         if self.ctx.db is not None and kwargs.get("method", "GET") == "GET":
             etag, modified = store.http_cache(self.ctx.db, url)
             if etag:
@@ -183,13 +217,13 @@ class SourceSpider(scrapy.Spider, abc.ABC):
             self.detail_budget -= 1
             if not fetch and (entry.html or entry.text):
                 yield self.item_from(entry.url, entry, entry.html or entry.text, fragment=True)
-            elif not self.allowed(entry.url):
-                self.tally.fail("robots_denied", f"{entry.url} is disallowed by robots.txt")
             else:
-                yield scrapy.Request(
-                    entry.url, callback=self.parse_detail, errback=self.request_failed,
-                    headers=dict(self.source.headers), cookies=dict(self.source.cookies),
-                    cb_kwargs={"entry": entry},
+                yield from self._gated(
+                    scrapy.Request(
+                        entry.url, callback=self.parse_detail, errback=self.request_failed,
+                        headers=dict(self.source.headers), cookies=dict(self.source.cookies),
+                        cb_kwargs={"entry": entry},
+                    )
                 )  # fmt: skip
 
     def parse_detail(self, response: Response, entry: ListEntry) -> Iterator[Any]:

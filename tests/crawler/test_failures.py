@@ -113,6 +113,26 @@ def test_robots_disallowed_urls_are_never_requested(first: Crawl) -> None:
     assert '"robots_denied": 1' in good["errors"]
 
 
+def test_disallowed_start_urls_on_a_host_are_never_requested(crawl: Callable[..., Crawl]) -> None:
+    # PERF.md: Scrapy 2.19's own robots middleware let such a URL through while robots.txt was
+    # still downloading. Ours fetches robots.txt before any other request to the host.
+    source = """
+[[source]]
+id = "mixed"
+name = "mixed"
+kind = "listing"
+urls = ["http://robots.example/private/list.html", "http://robots.example/private/other.html",
+        "http://robots.example/open/list.html"]
+[source.list]
+item = "ul.news li"
+"""
+    result = crawl(source)
+    assert result.log.paths("robots.example") == ["/robots.txt", "/open/list.html", "/open/a1.html"]
+    row = result.source_run("mixed", 1)
+    assert '"robots_denied": 3' in row["errors"]
+    assert len(result.rows("SELECT * FROM items")) == 1
+
+
 def test_server_errors_are_retried_before_giving_up(first: Crawl) -> None:
     assert first.log.paths("faults.example").count("/status/503") == 2  # retries = 1
 
@@ -140,3 +160,111 @@ def test_a_second_run_requests_no_detail_page_and_gets_304s(
         ("good.example", "/robots.txt", 200),
     ]
     assert len(second.rows("SELECT * FROM items")) == 6
+
+
+JSON_SOURCES = """
+[[source]]
+id = "api-get"
+name = "api-get"
+kind = "json"
+urls = ["http://api.example/api/news"]
+[source.api]
+records = "data.records"
+date = "publishTime"
+page_param = "page"
+max_pages = 5
+
+[[source]]
+id = "api-post"
+name = "api-post"
+kind = "json"
+urls = ["http://api.example/api/posted"]
+headers = { Referer = "http://api.example/", "X-Requested-With" = "XMLHttpRequest" }
+cookies = { FSSBBIl1UgzbN7N80T = "challenge-passed" }
+[source.api]
+method = "POST"
+body = '{"pageNum": {page}, "pageSize": 10}'
+records = "rows"
+title = "name"
+url = "link"
+date = "time"
+text = "content"
+
+[[source]]
+id = "api-broken"
+name = "api-broken"
+kind = "json"
+urls = ["http://api.example/api/broken"]
+[source.api]
+records = "data.records"
+
+[[source]]
+id = "redirected"
+name = "redirected"
+kind = "listing"
+urls = ["http://faults.example/redirect/good.example/list/"]
+[source.list]
+item = "ul.news li"
+
+[[source]]
+id = "future"
+name = "future"
+kind = "listing"
+urls = ["http://future.example/list/"]
+obey_robots = false
+[source.list]
+item = "ul.news li"
+date = "span::text"
+"""
+
+
+@pytest.fixture(scope="module")
+def more(tmp_path_factory: pytest.TempPathFactory) -> Crawl:
+    """JSON APIs (GET with pages, POST with headers and cookies, broken), a redirect, a robots
+    override and a detail page that claims a future date."""
+    return run_crawl(tmp_path_factory.mktemp("more"), JSON_SOURCES)
+
+
+def test_a_json_api_is_paged_until_a_page_brings_nothing(more: Crawl) -> None:
+    assert more.source_run("api-get", 1)["error_kind"] is None
+    titles = {r["title"] for r in more.rows("SELECT title FROM items WHERE source_id = 'api-get'")}
+    assert titles == {
+        "许昌市发制品产业集群入选国家级中小企业特色产业集群",
+        "长葛市超硬材料产业园新增三家规上企业",
+    }
+    assert more.log.paths("api.example").count("/api/news?page=2") == 1
+    assert "/api/news?page=3" not in more.log.paths("api.example")
+
+
+def test_a_post_api_sends_its_body_headers_and_cookies_and_needs_no_detail_page(
+    more: Crawl,
+) -> None:
+    (row,) = more.rows("SELECT title, published_at, text FROM items WHERE source_id = 'api-post'")
+    assert row["title"] == "许昌市召开化工园区安全整治推进会"
+    assert row["published_at"] == "2025-11-19T08:00:00+08:00"  # epoch milliseconds
+    assert row["text"].startswith("11月18日，许昌市召开化工园区安全整治提升推进会")
+    (index,) = [i for i, e in enumerate(more.log.entries) if e[2] == "/api/posted"]
+    assert more.log.entries[index][0] == "POST"
+    sent = more.log.headers[index]
+    assert sent["Referer"] == "http://api.example/"
+    assert sent["X-Requested-With"] == "XMLHttpRequest"
+    assert "FSSBBIl1UgzbN7N80T=challenge-passed" in sent["Cookie"]
+    assert "/news/9003.html" not in more.log.paths("api.example")
+
+
+def test_a_broken_json_response_is_a_parse_error(more: Crawl) -> None:
+    assert more.source_run("api-broken", 1)["error_kind"] == "parse_error"
+
+
+def test_redirects_are_followed(more: Crawl) -> None:
+    assert more.source_run("redirected", 1)["error_kind"] is None
+    stored = more.rows("SELECT url FROM items WHERE source_id = 'redirected' ORDER BY url")
+    assert [r["url"] for r in stored] == [f"http://good.example/list/a{i}.html" for i in (1, 2, 3)]
+
+
+def test_a_future_date_falls_back_to_the_list_date_and_robots_can_be_overridden(
+    more: Crawl,
+) -> None:
+    (row,) = more.rows("SELECT published_at FROM items WHERE source_id = 'future'")
+    assert row["published_at"] == "2026-11-12"
+    assert "/robots.txt" not in more.log.paths("future.example")
