@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test serve lint format bench clean
+.PHONY: demo test serve schedule lint format bench clean chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +18,11 @@ $(STAMP): pyproject.toml | $(BIN)/python
 demo: $(STAMP)
 	$(BIN)/newsdesk demo
 
-test: $(STAMP)
+# The desk's browser tests drive Debian's Chromium (never a browser downloaded by Playwright).
+chromium:
+	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+
+test: $(STAMP) chromium
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -26,6 +30,10 @@ test: $(STAMP)
 
 serve: $(STAMP)
 	$(BIN)/newsdesk serve
+
+# The unattended scheduler in the foreground (on a server: deploy/newsdesk-scheduler.service).
+schedule: $(STAMP)
+	$(BIN)/python scheduler.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -187,9 +187,26 @@ def _print_cycle(env: Env, run_id: int) -> None:
 from desk import cli_sources  # noqa: E402  (registers the `sources` group on `cli`)
 
 cli.add_command(cli_sources.sources)
+import desk.cli_opml  # noqa: E402, F401  (adds `sources export` and `sources import`)
+from desk import cli_ops  # noqa: E402  (schedule, backup, restore; `sources resume`)
+
+cli_ops.register(cli)
 from desk import cli_crawl  # noqa: E402  (`sources test` and `extract`)
 
 cli.add_command(cli_crawl.extract)
+from desk import cli_pipeline  # noqa: E402  (`classify` and `reprocess`)
+
+cli.add_command(cli_pipeline.classify_cmd)
+cli.add_command(cli_pipeline.reprocess)
+from desk import cli_users  # noqa: E402  (the `users` group)
+
+cli.add_command(cli_users.users)
+from desk import cli_issue  # noqa: E402  (the `issue` group)
+
+cli.add_command(cli_issue.issue)
+from desk import cli_serve  # noqa: E402  (the `serve` command)
+
+cli.add_command(cli_serve.serve)
 
 
 def main() -> None:

@@ -6,8 +6,11 @@ import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
-from pipeline import store
+from pipeline import lock, store, store_ops
 from pipeline.config import Config
+
+# Alert kinds whose message explains a source that otherwise looks OK.
+QUIET_KINDS = ("source_quiet", "extraction_rise")
 
 
 def _width(text: str) -> int:
@@ -29,18 +32,37 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     return "\n".join(lines)
 
 
-def health_label(state: dict[str, Any] | None) -> str:
-    """OK / failing since X (kind) / quarantined / never run."""
+def health_code(state: dict[str, Any] | None, alerts: Sequence[dict[str, Any]] = ()) -> str:
+    """never | quarantined | failing | quiet | extraction | ok (for labels in any language)."""
+    kinds = {a["kind"] for a in alerts}
     if not state:
-        return "never run"
+        return "never"
     if state.get("quarantined"):
-        return f"quarantined ({state.get('last_error_kind')})"
+        return "quarantined"
     if state.get("consecutive_failures"):
+        return "failing"
+    if "source_quiet" in kinds:
+        return "quiet"
+    if "extraction_rise" in kinds:
+        return "extraction"
+    return "ok"
+
+
+def health_label(state: dict[str, Any] | None, alerts: Sequence[dict[str, Any]] = ()) -> str:
+    """OK / failing since X (kind) / quarantined / gone quiet / extraction alarm / never run."""
+    code = health_code(state, alerts)
+    if state is None or code == "never":
+        return "never run"
+    if code == "quarantined":
+        since = state.get("quarantined_at") or state.get("failing_since")
+        return f"QUARANTINED since {since} ({state.get('last_error_kind')})"
+    if code == "failing":
+        retry = f"; next try {state['next_due_at']}" if state.get("next_due_at") else ""
         return (
             f"failing since {state.get('failing_since')} ({state.get('last_error_kind')}, "
-            f"{state['consecutive_failures']}x)"
+            f"{state['consecutive_failures']}x{retry})"
         )
-    return "OK"
+    return {"quiet": "GONE QUIET", "extraction": "EXTRACTION FAILING"}.get(code, "OK")
 
 
 def sector_names(config: Config) -> dict[str, str]:
@@ -81,16 +103,53 @@ def queue_report(db: store.Database, config: Config) -> str:
     )
 
 
+def scheduler_line(db: store.Database) -> str:
+    """Whether a scheduler holds this database, and when the next cycle starts."""
+    holder = lock.scheduler_holder(store_ops.db_file(db))
+    upcoming = store_ops.get_state(db, "next_cycle")
+    if holder is None:
+        return "scheduler: NOT RUNNING (start: systemctl start newsdesk-scheduler)"
+    nxt = f"{upcoming['at']} ({upcoming['job']})" if upcoming else "none scheduled"
+    pid, since = holder.get("pid"), holder.get("since")
+    return f"scheduler: running (pid {pid} since {since}); next cycle: {nxt}"
+
+
+def source_rows(db: store.Database, config: Config) -> list[dict[str, Any]]:
+    """Each configured source's health for the status table and the desk's ops page."""
+    states = store.source_states(db)
+    by_source: dict[str, list[dict[str, Any]]] = {}
+    for alert in store_ops.active_alerts(db):
+        by_source.setdefault(alert["subject"], []).append(alert)
+    rows = []
+    for s in config.sources:
+        state, alerts = states.get(s.id), by_source.get(s.id, [])
+        detail = "; ".join(a["message"] for a in alerts if a["kind"] in QUIET_KINDS)
+        rows.append({
+            "id": s.id, "name": s.name, "enabled": s.enabled,
+            "health": health_label(state, alerts) if s.enabled else "disabled",
+            "code": health_code(state, alerts) if s.enabled else "disabled",
+            "state": state or {},
+            "last_success": (state or {}).get("last_success_at") or "-",
+            "detail": detail or (state or {}).get("last_error") or "",
+            "alerts": alerts,
+        })  # fmt: skip
+    return rows
+
+
 def status_report(db: store.Database, config: Config) -> str:
-    """Last cycle, queue per sector, and each source's health, for `newsdesk status`."""
+    """Scheduler, last and next cycle, queue per sector, each source's health, active alerts."""
     runs = store.last_runs(db, 1)
     last = cycle_report(db, runs[0]["id"]).split("\n")[0] if runs else "no cycle has run yet"
-    states = store.source_states(db)
+    if runs and runs[0].get("error_kind"):
+        last += f" [{runs[0]['error_kind']}: {(runs[0]['error'] or '')[:120]}]"
     rows = [
-        [s.id, "yes" if s.enabled else "no", health_label(states.get(s.id)),
-         (states.get(s.id) or {}).get("last_success_at") or "-",
-         ((states.get(s.id) or {}).get("last_error") or "")[:60]]
-        for s in config.sources
-    ]  # fmt: skip
-    health = table(["source", "enabled", "health", "last success", "last error"], rows)
-    return f"last cycle: {last}\n\n{queue_report(db, config)}\n\nsources:\n{health}"
+        [r["id"], "yes" if r["enabled"] else "no", r["health"], r["last_success"], r["detail"][:70]]
+        for r in source_rows(db, config)
+    ]
+    health = table(["source", "enabled", "health", "last success", "reason"], rows)
+    alerts = [a for a in store_ops.active_alerts(db) if not a["subject"]]
+    alert_lines = "".join(f"\n  {a['kind']} since {a['first_at']}: {a['message']}" for a in alerts)
+    return (
+        f"{scheduler_line(db)}\nlast cycle: {last}{alert_lines}\n\n"
+        f"{queue_report(db, config)}\n\nsources:\n{health}"
+    )

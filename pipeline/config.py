@@ -12,11 +12,12 @@ import contextlib
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from pipeline.config_fields import FieldReader
+from pipeline.config_ops import parse_alerts, parse_logs, parse_maintenance, parse_schedule
 from pipeline.errors import ConfigError
 from pipeline.models import (
     AUTHORITIES,
@@ -27,7 +28,6 @@ from pipeline.models import (
     ListSelectors,
     Masthead,
     Pagination,
-    ScheduleSettings,
     Settings,
     Source,
 )
@@ -38,6 +38,9 @@ _URL = re.compile(r"^https?://[^\s/]+[^\s]*$")
 # Five cron fields of digits, names and the usual operators; the scheduler checks semantics.
 _CRON_FIELD = re.compile(r"^[\d*/,\-a-zA-Z?]+$")
 _QUIET = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
+# An RSSHub route: a path such as /gov/miit/zcjd (query parameters allowed, no scheme or host).
+_RSSHUB_ROUTE = re.compile(r"^/[^\s/][^\s]*$")
+DEFAULT_RSSHUB = "https://rsshub.app"
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +155,15 @@ def _parse_source(
             codecs.lookup(encoding)
         except LookupError:
             r.fail("encoding", f"is not an encoding Python knows; got '{encoding}'")
+    rsshub = r.text("rsshub")
+    if rsshub and kind and kind != "feed":
+        r.fail("rsshub", f"is only for kind = \"feed\"; this source is '{kind}'")
+    elif rsshub and not _RSSHUB_ROUTE.match(rsshub):
+        r.fail("rsshub", f"must be a route like '/gov/miit/zcjd' (starting with /); got '{rsshub}'")
+    # A feed needs `urls` or an RSSHub route (or both); every other kind needs `urls`.
+    urls = _urls(r, "urls", required=kind != "feed")
+    if kind == "feed" and not urls and not rsshub:
+        r.fail("urls", "is required: a feed needs 'urls' or an 'rsshub' route")
     link_pattern = r.text("link_pattern")
     if link_pattern:
         try:
@@ -162,7 +174,7 @@ def _parse_source(
         id=r.text("id", required=True, pattern=_ID),
         name=r.text("name", required=True),
         kind=kind,  # type: ignore[arg-type]  # checked against SOURCE_KINDS above
-        urls=_urls(r, "urls", required=True),
+        urls=urls,
         file=path,
         enabled=r.flag("enabled", True),
         authority=r.text("authority", "media", choices=AUTHORITIES),  # type: ignore[arg-type]
@@ -182,6 +194,7 @@ def _parse_source(
         detail=_parse_detail(r.table("detail")),
         api=_parse_api(r.table("api", required=kind == "json")),
         notes=r.text("notes"),
+        rsshub=rsshub,
     )
     if source.cron:
         fields = source.cron.split()
@@ -226,6 +239,8 @@ def parse_settings(
         return found or FieldReader({}, path, problems, f"{name}.", root.asked)
 
     db, crawl, sched = section("database"), section("crawl"), section("schedule")
+    rss = section("rsshub")
+    alerts, maint, logs = section("alerts"), section("maintenance"), section("logs")
     news = section("newsletter", required=True)
     settings = Settings(
         database=db.text("path", "data/newsdesk.db"),
@@ -240,24 +255,31 @@ def parse_settings(
             max_response_bytes=crawl.integer("max_response_mb", 10, 1, 200) * 1024 * 1024,
             cycle_timeout=crawl.number("cycle_timeout", 3600.0, minimum=10.0),
         ),
-        schedule=ScheduleSettings(
-            every=sched.duration("every", "2h") or "2h",
-            quiet_hours=sched.text("quiet_hours"),
-            jitter_seconds=sched.integer("jitter_seconds", 60, 0, 3600),
-            quarantine_after=sched.integer("quarantine_after", 10, 1, 1000),
-        ),
+        schedule=parse_schedule(sched),
         newsletter=Masthead(
             title=news.text("title", required=True),
             publisher=news.text("publisher", required=True),
             editor_note=news.text("editor_note"),
             sections=news.texts("sections", required=True),
+            special_title=news.text("special_title"),
+            subtitle=news.text("subtitle"),
+            first_number=news.integer("first_number", 1, 1, 1000),
+            first_total=news.integer("first_total", 1, 1, 100000),
         ),
+        alerts=parse_alerts(alerts),
+        maintenance=parse_maintenance(maint),
+        logs=parse_logs(logs),
     )
+    instance = rss.text("instance", DEFAULT_RSSHUB)
+    if _URL.match(instance):
+        settings = replace(settings, rsshub_instance=instance.rstrip("/"))
+    else:
+        rss.fail("instance", f"must be an http(s) URL like {DEFAULT_RSSHUB}; got '{instance}'")
     if settings.schedule.quiet_hours and not _QUIET.match(settings.schedule.quiet_hours):
         sched.fail(
             "quiet_hours", f"must look like 23:00-06:00; got '{settings.schedule.quiet_hours}'"
         )
-    for reader in (db, crawl, sched, news, root):
+    for reader in (db, crawl, sched, news, rss, alerts, maint, logs, root):
         reader.finish()
     if problems:
         raise ConfigError("\n".join(problems), tuple(problems))
@@ -271,11 +293,26 @@ def documented_fields() -> dict[str, set[str]]:
     _parse_source({"kind": "listing", **tables}, "x", 0, [], source_fields)
     settings_fields: set[str] = set()
     sections: dict[str, dict[str, Any]] = {"database": {}, "crawl": {}, "schedule": {}}
+    sections["rsshub"] = {}
+    sections |= {"alerts": {}, "maintenance": {}, "logs": {}}
     sections["newsletter"] = {}
     # The empty newsletter table is incomplete on purpose: only the field names matter here.
     with contextlib.suppress(ConfigError):
         parse_settings(sections, "x", settings_fields)
     return {"sources": source_fields, "settings": settings_fields}
+
+
+def rsshub_url(instance: str, route: str) -> str:
+    """The feed URL of an RSSHub route on an instance: ('https://rsshub.app', '/gov/x') → URL."""
+    return instance.rstrip("/") + "/" + route.lstrip("/")
+
+
+def with_rsshub(source: Source, instance: str) -> Source:
+    """A feed source with its RSSHub route's URL added after its own `urls`."""
+    if not source.rsshub:
+        return source
+    url = rsshub_url(instance, source.rsshub)
+    return source if url in source.urls else replace(source, urls=(*source.urls, url))
 
 
 def check_cross_refs(sources: tuple[Source, ...], rules: SectorRules) -> list[str]:
@@ -341,4 +378,5 @@ def load_config(directory: str | Path) -> Config:
         problems.extend(check_cross_refs(tuple(sources), rules))
     if problems or settings is None or rules is None:
         raise ConfigError("\n".join(problems), tuple(problems))
-    return Config(str(root), settings, tuple(sources), rules)
+    resolved = tuple(with_rsshub(s, settings.rsshub_instance) for s in sources)
+    return Config(str(root), settings, resolved, rules)

@@ -101,6 +101,8 @@ class Source:
     detail: DetailSelectors = field(default_factory=DetailSelectors)
     api: ApiSpec | None = None
     notes: str = ""
+    # A route on an RSSHub instance (`/gov/miit/zcjd`); load_config adds its URL to `urls`.
+    rsshub: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +113,11 @@ class Masthead:
     publisher: str
     editor_note: str
     sections: tuple[str, ...]
+    special_title: str = ""
+    subtitle: str = ""
+    # Numbers of the first issue the desk makes (on an empty database); later issues count on.
+    first_number: int = 1
+    first_total: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +141,53 @@ class ScheduleSettings:
     quiet_hours: str
     jitter_seconds: int
     quarantine_after: int
+    # A failing source waits interval * 2^(failures-1) between tries, at most this long.
+    backoff_max: str = "1d"
+    # Consecutive failures before ops are alerted (quarantine_after quarantines it later).
+    alert_after: int = 3
+    # "Gone quiet": no new item for longer than this many times the source's usual gap.
+    gone_quiet_factor: float = 3.0
+    # A run that could not start on time still runs if at most this late (then coalesced).
+    misfire_grace_seconds: int = 3600
+    # On SIGTERM the running cycle may finish for this long before its crawl is killed.
+    stop_grace_seconds: int = 120
+
+
+@dataclass(frozen=True, slots=True)
+class AlertSettings:
+    """Where alerts go besides data/logs/alerts.log and the events table: email, a webhook."""
+
+    repeat_hours: float = 24.0
+    webhook_url: str = ""
+    email_to: tuple[str, ...] = ()
+    email_from: str = "newsdesk@localhost"
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_user: str = ""
+    # The password is read from this environment variable, never from the config file.
+    smtp_password_env: str = "NEWSDESK_SMTP_PASSWORD"
+    smtp_starttls: bool = False
+    timeout: float = 10.0
+
+
+@dataclass(frozen=True, slots=True)
+class MaintenanceSettings:
+    """The nightly jobs: online backup, optimize/vacuum, pruning of snapshots."""
+
+    at: str = "03:30"
+    backup_dir: str = ""  # "" = backups/ beside the database
+    backup_keep: int = 7
+    snapshot_days: int = 30
+
+
+@dataclass(frozen=True, slots=True)
+class LogSettings:
+    """Rotating log files (one line per event, with run and source ids)."""
+
+    dir: str = ""  # "" = logs/ beside the database
+    level: str = "INFO"
+    max_mb: int = 10
+    keep: int = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +198,11 @@ class Settings:
     crawl: CrawlSettings
     schedule: ScheduleSettings
     newsletter: Masthead
+    # The RSSHub instance that `rsshub` routes of feed sources resolve against.
+    rsshub_instance: str = "https://rsshub.app"
+    alerts: AlertSettings = field(default_factory=AlertSettings)
+    maintenance: MaintenanceSettings = field(default_factory=MaintenanceSettings)
+    logs: LogSettings = field(default_factory=LogSettings)
 
 
 @dataclass(frozen=True, slots=True)

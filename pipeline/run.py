@@ -91,7 +91,7 @@ def process_item(
     db: store.Database, row: dict[str, Any], classifier: Classifier, authority: Mapping[str, str],
     now: datetime,
 ) -> str:  # fmt: skip
-    """Process one stored `new` item; return its resulting status."""
+    """Process one stored `new` item; return its status right after (a later one may change it)."""
     raw_text = row["text"]
     text = normalize_text(raw_text)
     title = " ".join(row["title"].split())
@@ -131,15 +131,17 @@ def process_new(db: store.Database, config: Config, now: datetime | None = None)
     classifier = compile_rules(config.rules)
     authority = {s.id: s.authority for s in config.sources}
     now = now or datetime.now(UTC)
-    counts = {"pending": 0, "duplicate": 0, "off_topic": 0}
-    processed = 0
+    keys: list[str] = []
     while True:
         with store.transaction(db):
             batch = store.items_with_status(db, "new", BATCH_SIZE)
             for row in batch:
-                status = process_item(db, row, classifier, authority, now)
-                counts[status] = counts.get(status, 0) + 1
-        processed += len(batch)
+                process_item(db, row, classifier, authority, now)
+        keys += [row["key"] for row in batch]
         if len(batch) < BATCH_SIZE:
             break
-    return ProcessStats(processed, counts["pending"], counts["duplicate"], counts["off_topic"])
+    # Final statuses: a later reprint can make an earlier item of the same pass a duplicate.
+    counts = store.status_counts_of(db, keys)
+    return ProcessStats(
+        len(keys), counts.get("pending", 0), counts.get("duplicate", 0), counts.get("off_topic", 0)
+    )

@@ -141,6 +141,18 @@ def save_raw_items(db: Database, items: Sequence[tuple[str, str, RawItem]]) -> i
     return new
 
 
+def status_counts_of(db: Database, keys: Sequence[str]) -> dict[str, int]:
+    """How many of these items are in each status."""
+    counts: dict[str, int] = {}
+    for i in range(0, len(keys), _CHUNK):
+        chunk = keys[i : i + _CHUNK]
+        marks = ",".join("?" * len(chunk))
+        sql = f"SELECT status, count(*) FROM items WHERE key IN ({marks}) GROUP BY status"
+        for status, n in db.execute(sql, chunk):
+            counts[status] = counts.get(status, 0) + n
+    return counts
+
+
 def http_cache(db: Database, url: str) -> tuple[str | None, str | None]:
     """The stored (ETag, Last-Modified) for a URL, for a conditional GET."""
     row = db.execute("SELECT etag, last_modified FROM http_cache WHERE url = ?", [url]).fetchone()
@@ -214,8 +226,9 @@ def save_processed(
     fields = {**fields, "processed_at": utc_now()}
     assignments = ", ".join(f"{name} = :{name}" for name in fields)
     db.execute(f"UPDATE items SET {assignments} WHERE key = :_key", {**fields, "_key": key})
-    for band in bands:
-        db.execute("INSERT OR IGNORE INTO lsh_bands (band, key) VALUES (?, ?)", [band, key])
+    db.conn.executemany(
+        "INSERT OR IGNORE INTO lsh_bands (band, key) VALUES (?, ?)", [(band, key) for band in bands]
+    )
 
 
 def recluster(db: Database, old_cluster: str, new_cluster: str) -> None:
@@ -228,6 +241,27 @@ def rerank_cluster(db: Database, key: str, reprints: int, points: float) -> None
     db.execute(
         "UPDATE items SET reprints = ?, rank = rank_base + ? WHERE key = ?", [reprints, points, key]
     )
+
+
+def items_for_reprocess(db: Database, since: str) -> Iterator[dict[str, Any]]:
+    """Processed items no editor has decided or re-sectored, fetched on or after `since`."""
+    cursor = db.execute(
+        """SELECT key, title, text, sector, status, source_id, published_at, reprints
+           FROM items WHERE status IN ('pending', 'off_topic', 'duplicate')
+           AND reviewer IS NULL AND fetched_at >= ?
+           AND key NOT IN (SELECT subject FROM events WHERE action = 'resector')
+           ORDER BY fetched_at""",
+        [since],
+    )
+    columns = [d[0] for d in cursor.description]
+    for row in cursor:
+        yield dict(zip(columns, row, strict=True))
+
+
+def save_reclassified(db: Database, key: str, fields: dict[str, Any]) -> None:
+    """Write a new classification onto an item (inside a transaction)."""
+    assignments = ", ".join(f"{name} = :{name}" for name in fields)
+    db.execute(f"UPDATE items SET {assignments} WHERE key = :_key", {**fields, "_key": key})
 
 
 def set_status(db: Database, key: str, status: str) -> None:

@@ -1,0 +1,203 @@
+"""Issues: create the next draft, fill and arrange it, preview, finalize, reopen and export."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime, timedelta, timezone
+from itertools import groupby
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from werkzeug.wrappers import Response
+
+from desk import web_common as common
+from desk.export import FORMATS, export
+from desk.issue import (
+    AssembledIssue,
+    assemble,
+    move_item,
+    parse_order,
+    placement_of,
+    section_order,
+    suggest_numbers,
+)
+from pipeline import store, store_issues
+from pipeline.errors import StoreError
+
+bp = Blueprint("issues", __name__)
+# The institute works on Beijing time: "today" for a new issue's date is today there.
+CHINA = timezone(timedelta(hours=8))
+
+
+def _masthead_form(form: Any) -> dict[str, Any]:
+    """The masthead fields from a posted form (StoreError on a malformed number or date)."""
+    try:
+        numbers = {k: int(form.get(k, "")) for k in ("year", "number", "total_number")}
+        issue_date = datetime.strptime(form.get("issue_date", ""), "%Y-%m-%d").date().isoformat()
+    except ValueError as exc:
+        raise StoreError("期号须为数字，日期须为 年-月-日") from exc
+    if min(numbers.values()) < 1:
+        raise StoreError("期号须为正数")
+    texts = {k: form.get(k, "").strip() for k in ("special_title", "subtitle")}
+    note = form.get("editor_note", "").replace("\r\n", "\n").strip()
+    return {**numbers, **texts, "issue_date": issue_date, "editor_note": note}
+
+
+def _assembled(issue_id: int) -> AssembledIssue:
+    db = common.db()
+    masthead = common.config().settings.newsletter
+    return assemble(
+        store_issues.get_issue(db, issue_id), store_issues.issue_items(db, issue_id), masthead
+    )
+
+
+@bp.get("/issues")
+def issues() -> str:
+    """Every issue, newest first."""
+    return render_template("issues/list.html", issues=store_issues.list_issues(common.db()))
+
+
+@bp.route("/issues/new", methods=["GET", "POST"])
+def new() -> str | Response:
+    """A form prefilled with the next numbers; posting it creates the draft."""
+    db = common.db()
+    masthead = common.config().settings.newsletter
+    if request.method == "POST":
+        try:
+            issue_id = store_issues.create_issue(db, _masthead_form(request.form), common.user())
+        except StoreError as exc:  # keep what the editor typed and say what is wrong
+            flash(str(exc), "error")
+            return render_template("issues/new.html", issue=request.form)
+        flash("已新建草稿", "ok")
+        return redirect(url_for("issues.edit", issue_id=issue_id))
+    today = datetime.now(UTC).astimezone(CHINA).date()
+    numbers = suggest_numbers(store_issues.last_issue(db), today, masthead)
+    draft = {
+        "year": numbers.year, "number": numbers.number, "total_number": numbers.total_number,
+        "special_title": masthead.special_title, "subtitle": masthead.subtitle,
+        "issue_date": today.isoformat(), "editor_note": masthead.editor_note,
+    }  # fmt: skip
+    return render_template("issues/new.html", issue=draft)
+
+
+def _sections_view(issue_id: int) -> dict[str, Any]:
+    db = common.db()
+    masthead = common.config().settings.newsletter
+    rows = store_issues.issue_items(db, issue_id)
+    names = section_order(masthead, [r["section"] for r in rows])
+    by_section = {name: [r for r in rows if r["section"] == name] for name in names}
+    return {"issue": store_issues.get_issue(db, issue_id), "by_section": by_section}
+
+
+def _sections_reply(issue_id: int) -> str | Response:
+    if common.is_htmx():
+        return render_template("issues/_sections.html", **_sections_view(issue_id))
+    return redirect(url_for("issues.edit", issue_id=issue_id))
+
+
+@bp.get("/issues/<int:issue_id>")
+def edit(issue_id: int) -> str:
+    """The issue desk: masthead, 编者的话, sections to arrange, accepted items to add."""
+    available = store_issues.available_items(common.db())
+    groups = [(s, list(g)) for s, g in groupby(available, key=lambda r: r["sector"] or "")]
+    sections = common.config().settings.newsletter.sections
+    return render_template(
+        "issues/edit.html", available=groups, config_sections=sections, **_sections_view(issue_id)
+    )
+
+
+@bp.post("/issues/<int:issue_id>/meta")
+def meta(issue_id: int) -> Response:
+    """Save the masthead fields and 编者的话."""
+    store_issues.update_issue(common.db(), issue_id, _masthead_form(request.form), common.user())
+    flash("已保存刊头与编者的话", "ok")
+    return redirect(url_for("issues.edit", issue_id=issue_id))
+
+
+@bp.post("/issues/<int:issue_id>/add")
+def add(issue_id: int) -> Response:
+    """Put the ticked accepted items into a section."""
+    keys = request.form.getlist("key")
+    section = request.form.get("section", "")
+    if section not in common.config().settings.newsletter.sections:
+        raise StoreError("请选择栏目")
+    if not keys:
+        flash("请先勾选要加入的条目", "error")
+        return redirect(url_for("issues.edit", issue_id=issue_id))
+    problems = store_issues.add_to_issue(common.db(), issue_id, keys, section, common.user())
+    flash(f"已加入 {len(keys) - len(problems)} 条到「{section}」", "ok")
+    for problem in problems[:5]:
+        flash(problem, "error")
+    return redirect(url_for("issues.edit", issue_id=issue_id))
+
+
+@bp.post("/issues/<int:issue_id>/arrange")
+def arrange(issue_id: int) -> str | Response:
+    """The order after a drag and drop (one 'section<TAB>key' line per item)."""
+    placement = parse_order(request.form.get("order", ""))
+    store_issues.arrange_issue(common.db(), issue_id, placement, common.user())
+    return _sections_reply(issue_id)
+
+
+@bp.post("/issues/<int:issue_id>/items/<key>/move")
+def move(issue_id: int, key: str) -> str | Response:
+    """Move an item up, down, or into another section."""
+    db = common.db()
+    masthead = common.config().settings.newsletter
+    placement = placement_of(store_issues.issue_items(db, issue_id), masthead)
+    step = {"up": -1, "down": 1}.get(request.form.get("direction", ""), 0)
+    moved = move_item(placement, key, step, request.form.get("section", ""))
+    if moved != placement:
+        store_issues.arrange_issue(db, issue_id, moved, common.user())
+    return _sections_reply(issue_id)
+
+
+@bp.post("/issues/<int:issue_id>/items/<key>/remove")
+def remove(issue_id: int, key: str) -> str | Response:
+    """Take an item out of the issue (it stays accepted)."""
+    store_issues.remove_from_issue(common.db(), issue_id, key, common.user())
+    return _sections_reply(issue_id)
+
+
+@bp.post("/issues/<int:issue_id>/items/<key>/body")
+def body(issue_id: int, key: str) -> str | Response:
+    """Print the item's full text or its summary."""
+    fields: dict[str, str | None] = {"body": request.form.get("body", "text")}
+    store_issues.set_issue_item(common.db(), issue_id, key, fields, common.user())
+    return _sections_reply(issue_id)
+
+
+@bp.get("/issues/<int:issue_id>/preview")
+def preview(issue_id: int) -> str:
+    """The issue in the newsletter layout."""
+    return render_template("issues/preview.html", issue=_assembled(issue_id))
+
+
+@bp.post("/issues/<int:issue_id>/<any(finalize, reopen, delete):action>")
+def lifecycle(issue_id: int, action: str) -> Response:
+    """定稿 / 重新打开 / 删除草稿."""
+    db, actor = common.db(), common.user()
+    if action == "finalize":
+        count = store_issues.finalize_issue(db, issue_id, actor)
+        flash(f"已定稿：{count} 条标为已刊用", "ok")
+    elif action == "reopen":
+        store_issues.reopen_issue(db, issue_id, actor)
+        flash("已重新打开，可继续修改", "ok")
+    else:
+        store_issues.delete_issue(db, issue_id, actor)
+        flash("已删除草稿，条目仍为已采用", "ok")
+        return redirect(url_for("issues.issues"))
+    return redirect(url_for("issues.edit", issue_id=issue_id))
+
+
+@bp.get("/issues/<int:issue_id>/export/<any(docx, html, md):fmt>")
+def download(issue_id: int, fmt: str) -> Response:
+    """Download the issue as DOCX, HTML or Markdown."""
+    issue = _assembled(issue_id)
+    data = export(issue, fmt)
+    store.record_event(common.db(), common.user(), "issue_export", f"issue:{issue_id}", after=fmt)
+    extension, mimetype = FORMATS[fmt]
+    return send_file(
+        io.BytesIO(data), mimetype=mimetype, as_attachment=True,
+        download_name=f"{issue.file_stem}.{extension}",
+    )  # fmt: skip
