@@ -15,6 +15,7 @@ from lxml import etree
 from parsel import Selector
 
 from crawler.extract_fields import date_text_of, source_of, title_of
+from crawler.parse import select_all
 from pipeline.models import DetailSelectors
 
 # Body containers of the CMSs that Chinese government and media sites run (TRS WCM, UCAP,
@@ -30,6 +31,8 @@ BODY_CONTAINERS: tuple[str, ...] = (
     "#news_content", "#article_content", ".detail-content", ".content-text",
 )  # fmt: skip
 ATTACHMENT_EXT = re.compile(r"\.(pdf|docx?|xlsx?|wps|et|pptx?|zip|rar|7z|ofd)$", re.I)
+# Table cells are separated by a space, so "发文机关 | 工业和信息化部 | 发文字号" stays apart.
+_CELL_TAGS = {"td", "th"}
 _BLOCK_TAGS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table", "section"}
 _DROP_TAGS = ("script", "style", "noscript", "iframe", "form", "button", "select", "input")
 # The sanitised HTML copy keeps structure editors can paste, nothing executable.
@@ -67,6 +70,8 @@ def element_text(element: etree._Element) -> str:
             return
         if tag in _BLOCK_TAGS:
             parts.append("\n")
+        elif tag in _CELL_TAGS:
+            parts.append(" ")
         if el.text and tag:
             parts.append(el.text)
         for child in el:
@@ -109,6 +114,19 @@ def densest_block(root: etree._Element) -> etree._Element | None:
         if inner is None or _prose_score(inner) < 0.85 * best_score:
             return best
         best = inner
+
+
+def _drop(element: object) -> None:
+    """Remove an element but keep the text that follows it."""
+    if not isinstance(element, etree._Element) or (parent := element.getparent()) is None:
+        return
+    tail = element.tail or ""
+    previous = element.getprevious()
+    if previous is not None:
+        previous.tail = (previous.tail or "") + tail
+    else:
+        parent.text = (parent.text or "") + tail
+    parent.remove(element)
 
 
 def _first_element(root: etree._Element, selector: str) -> etree._Element | None:
@@ -181,6 +199,9 @@ def extract_article(html: str, url: str, spec: DetailSelectors | None = None) ->
     if root is None:
         root = etree.fromstring("<html></html>", _HTML_PARSER)
     page = Selector(root=root, type="html")
+    for selector in spec.remove:
+        for node in select_all(Selector(root=root, type="html"), selector):
+            _drop(node.root)
     body, text, method = _body(root, spec)
     if body is not None:
         body_html = nh3.clean(lxml.html.tostring(body, encoding="unicode"), tags=_SAFE_TAGS)

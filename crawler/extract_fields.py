@@ -22,7 +22,8 @@ TITLE_SELECTORS: tuple[str, ...] = (
     "#activity-name", ".art_title", ".article h1", "h1.title",
 )  # fmt: skip
 # Separators between headline, column and site name in a page's <title>.
-_TITLE_SPLIT = re.compile(r"\s*(?:_|\||｜|--+|—+|\s-\s)\s*")
+# A bare dash is not one: headlines say 1—10月 and 2026—2028年.
+_TITLE_SPLIT = re.compile(r"\s*(?:_|\||｜|--+|\s[-—–]+\s)\s*")
 # Elements that may hold a headline when no known selector matched.
 _HEADING_XPATH = (
     "//h1|//h2|//h3|//*[contains(@class,'title') or contains(@class,'tit') or "
@@ -94,7 +95,12 @@ def title_of(
             if isinstance(el.tag, str) and el.tag not in ("title", "head", "html", "body")
         }
         for part in sorted(parts, key=len, reverse=True):
-            if _squeeze(part) in shown:
+            squeezed = _squeeze(part)
+            # Whole text of an element, or the start of one that adds a subtitle (SASAC's h1
+            # holds a <p> under the headline).
+            if squeezed in shown or any(
+                s.startswith(squeezed) and len(s) < 3 * len(squeezed) for s in shown
+            ):
                 return part.strip()
     headline_parts = parts[:-1] if len(parts) > 1 else parts
     if body is not None and (before := _heading_before(root, body)):

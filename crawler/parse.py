@@ -177,6 +177,16 @@ def dotted(data: Any, path: str) -> Any:
     return data
 
 
+def parse_api_html(
+    body: bytes, url: str, spec: ApiSpec, listing: ListSelectors, link_pattern: str = ""
+) -> list[ListEntry]:
+    """Items of an HTML fragment carried inside a JSON response (MIIT's JS-loaded lists)."""
+    html = dotted(json.loads(body.decode("utf-8-sig")), spec.html)
+    if not isinstance(html, str):
+        raise ValueError(f"path '{spec.html}' does not lead to an HTML string")
+    return parse_listing(html, url, listing, link_pattern)
+
+
 def parse_api(body: bytes, url: str, spec: ApiSpec) -> list[ListEntry]:
     """Records of a JSON list API as entries; ValueError when the body is not the expected JSON."""
     data = json.loads(body.decode("utf-8-sig"))

@@ -42,6 +42,8 @@ def run_crawl(
     sources = select_sources(config, source_ids)
     if max_items:
         sources = [dataclasses.replace(s, max_items=max_items) for s in sources]
+    if not polite:
+        sources = [dataclasses.replace(s, delay=None) for s in sources]
     db = store.open_db(db_path) if db_path else None
     own_run = db is not None and run_id is None
     if db is not None and run_id is None:

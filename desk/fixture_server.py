@@ -31,6 +31,9 @@ from urllib.parse import unquote, urlsplit
 
 DEMO_ROOT = Path(__file__).parent / "demo_site" / "www"
 FAULTS_HOST = "faults.example"
+COOKIE_PATH = "/__set_cookie/"
+# File systems allow 255 bytes per name.
+MAX_NAME_BYTES = 250
 _TYPES = {
     ".html": "text/html", ".htm": "text/html", ".xml": "application/xml",
     ".json": "application/json", ".txt": "text/plain", ".pdf": "application/pdf",
@@ -82,6 +85,12 @@ class _Handler(BaseHTTPRequestHandler):
         path, _, query = self.path.partition("?")
         return host, path or "/", query
 
+    def finish(self) -> None:
+        """Close the TLS wrapper of a CONNECT tunnel too (the base class closes only the files)."""
+        super().finish()
+        if isinstance(self.connection, ssl.SSLSocket):
+            self.connection.close()
+
     def do_CONNECT(self) -> None:
         """Open an HTTPS tunnel (how Scrapy proxies https:// URLs) and serve the host over TLS."""
         self.send_response(200, "Connection Established")
@@ -108,7 +117,13 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         """Serve a file of the requested host, or a fault."""
         host, path, query = self._target()
-        if host == FAULTS_HOST:
+        if path.startswith(COOKIE_PATH):
+            # Any host: /__set_cookie/NAME/VALUE answers a page that sets that cookie (tests of
+            # sources that must fetch a page first to get past a cookie check).
+            name, _, value = path[len(COOKIE_PATH) :].partition("/")
+            page = b"<html><body><p>ok</p></body></html>"
+            status = self._send(200, page, "text/html", {"Set-Cookie": f"{name}={value}; path=/"})
+        elif host == FAULTS_HOST:
             status = self._fault(path)
         else:
             status = self._file(host, unquote(path), query)
@@ -128,17 +143,24 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(body)
         return status
 
-    def _file(self, host: str, path: str, query: str) -> int:
+    def _resolve(self, host: str, path: str, query: str) -> Path:
+        """The file for a request: `index.html` for folders, `__query` before the extension, and
+        `.json` for an extension-less API path."""
         root = self.server.root / host
         rel = path.lstrip("/")
-        if not rel or rel.endswith("/"):
-            rel += "index.html"
-        if query:
-            stem, dot, ext = rel.rpartition(".")
+        if not rel or rel.endswith("/") or (root / rel).is_dir():
+            rel = rel.rstrip("/") + "/index.html" if rel.strip("/") else "index.html"
+        stem, dot, ext = rel.rpartition(".")
+        # A query too long for a file name (MIIT's search API) is served by the query-less file.
+        if query and len(f"{rel.rsplit('/', 1)[-1]}__{query}".encode()) <= MAX_NAME_BYTES:
             rel = f"{stem}__{query}.{ext}" if dot and "/" not in ext else f"{rel}__{query}"
         file = (root / rel).resolve()
         if not file.suffix and not file.is_file():
-            file = file.with_name(file.name + ".json")  # an extension-less API path
+            file = file.with_name(file.name + ".json")
+        return file
+
+    def _file(self, host: str, path: str, query: str) -> int:
+        file = self._resolve(host, path, query)
         if not file.is_relative_to(self.server.root.resolve()) or not file.is_file():
             return self._send(404, b"<html><body><h1>404 Not Found</h1></body></html>", "text/html")
         body = file.read_bytes()
@@ -158,9 +180,9 @@ class _Handler(BaseHTTPRequestHandler):
         ctype = (
             _TYPES.get(file.suffix.lower()) or mimetypes.guess_type(file.name)[0] or "text/plain"
         )
-        if file.suffix == ".xml" and ("rss" in rel or "feed" in rel):
+        if file.suffix == ".xml" and ("rss" in file.name or "feed" in file.name):
             ctype = "application/rss+xml"
-        if file.suffix == ".xml" and "atom" in rel:
+        if file.suffix == ".xml" and "atom" in file.name:
             ctype = "application/atom+xml"
         if ctype == "application/json":
             ctype += "; charset=utf-8"

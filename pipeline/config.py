@@ -107,6 +107,7 @@ def _parse_detail(reader: FieldReader | None) -> DetailSelectors:
         date=reader.selector("date"),
         body=reader.selector("body"),
         source=reader.selector("source"),
+        remove=tuple(reader.selectors("remove")),
     )
     reader.finish()
     return result
@@ -129,6 +130,7 @@ def _parse_api(reader: FieldReader | None) -> ApiSpec | None:
         detail_url=reader.text("detail_url"),
         page_param=reader.text("page_param"),
         max_pages=reader.integer("max_pages", 1, minimum=1, maximum=500),
+        html=reader.text("html"),
     )
     reader.finish()
     return result
@@ -195,7 +197,10 @@ def _parse_source(
         api=_parse_api(r.table("api", required=kind == "json")),
         notes=r.text("notes"),
         rsshub=rsshub,
+        prime=(_urls(r, "prime", required=False) or ("",))[0],
     )
+    if source.api is not None and source.api.html and source.listing is None:
+        r.fail("list", "is required when 'api.html' names HTML to read list items from")
     if source.cron:
         fields = source.cron.split()
         if len(fields) != 5 or not all(_CRON_FIELD.match(f) for f in fields):

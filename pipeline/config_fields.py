@@ -176,6 +176,14 @@ class FieldReader:
             self.fail(key, f"is not a valid selector ({why}); got '{value}'")
         return value
 
+    def selectors(self, key: str) -> list[str]:
+        """A list of CSS or `xpath:` selectors that must all compile."""
+        values = list(self.texts(key))
+        for value in values:
+            if why := selector_problem(value):
+                self.fail(key, f"holds an invalid selector ({why}); got '{value}'")
+        return values
+
     def duration(self, key: str, default: str = "") -> str:
         """A duration such as `30m`, `6h`, `1d`."""
         value = self.text(key, default=default)

@@ -53,6 +53,7 @@ class DetailSelectors:
     date: str = ""
     body: str = ""
     source: str = ""
+    remove: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +73,7 @@ class ApiSpec:
     detail_url: str = ""
     page_param: str = ""
     max_pages: int = 1
+    html: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +103,7 @@ class Source:
     detail: DetailSelectors = field(default_factory=DetailSelectors)
     api: ApiSpec | None = None
     notes: str = ""
+    prime: str = ""
     # A route on an RSSHub instance (`/gov/miit/zcjd`); load_config adds its URL to `urls`.
     rsshub: str = ""
 

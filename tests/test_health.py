@@ -324,3 +324,31 @@ def test_the_desk_ops_page_shows_health_in_chinese_and_needs_a_login(tmp_path: P
     assert "运行监控" in page and "调度器未运行" in page
     assert "已隔离" in page and "newsdesk sources resume good-list" in page
     assert "cycle_crashed" in page and "崩溃" in page
+
+
+def test_health_rows_gather_yields_quiet_runs_and_extraction_points(tmp_path: Path) -> None:
+    from pipeline.models import RawItem
+
+    db = store.open_db(tmp_path / "n.db")
+
+    def run(n: int, new: int = 0, kind: str | None = None, no_title: int = 0) -> None:
+        errors = {"detail_extract_failed": no_title} if no_title else {}
+        store.record_source_run(db, SourceRunRecord(
+            n, "s", f"2026-11-2{n}T01:00:00+00:00", f"2026-11-2{n}T01:05:00+00:00", new=new,
+            error_kind=kind, errors=errors,
+        ))  # fmt: skip
+
+    run(1, new=2)
+    item = RawItem("https://a.example/1", "s", "标题", "正文" * 40, "2026-11-22T01:02:00+00:00")
+    store.save_raw_items(db, [("k1", item.url, item)])  # fetched in run 2, without a date
+    run(2, new=1, no_title=3)
+    run(3, kind="http_5xx")  # a failed run is not a quiet one
+    run(4)
+    run(5)
+    row = store_ops.health_rows(db, ["s"])["s"]
+    assert row["yields"] == (datetime(2026, 11, 21, 1, tzinfo=UTC),
+                             datetime(2026, 11, 22, 1, tzinfo=UTC))  # fmt: skip
+    assert row["runs_since_yield"] == 2
+    assert [(p.attempted, p.no_title, p.stored, p.no_date) for p in row["extraction"]] == [
+        (2, 0, 2, 0), (4, 3, 1, 1), (0, 0, 0, 0), (0, 0, 0, 0), (0, 0, 0, 0),
+    ]  # fmt: skip

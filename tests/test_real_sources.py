@@ -29,19 +29,7 @@ SITES = ROOT / "tests" / "fixtures" / "sites"
 CONFIG = load_config(ROOT / "config")
 REAL = [s for s in CONFIG.sources if Path(s.file).name != "demo.toml"]
 REAL_FILES = sorted({Path(s.file).name for s in REAL})
-# Sources whose replica crawl fails for a known, named limitation outside the source's config.
-# xfail is strict: when the limitation is lifted the test passes, fails as XPASS, and the entry goes.
-EXPECTED_FAIL = {
-    "miit-zcwj": (
-        "fixture server: the API's real query string maps to a file name of 299 bytes, beyond the "
-        "255-byte limit, so the server drops the connection (replica kept as info.json)"
-    ),
-}
 SECTORS = [s.id for s in CONFIG.rules.sectors]
-# desk/fixture_server.py's CONNECT tunnel never closes the SSLSocket it wraps the connection in
-# (the server closes the detached plain socket instead), so each https request leaks one; pytest
-# reports them as unraisable ResourceWarnings. Lift this once the server closes its TLS sockets.
-pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 
 
 @dataclass
@@ -89,13 +77,7 @@ def crawl(tmp_path_factory: pytest.TempPathFactory) -> Crawl:
         return Crawl(db, server.log, result.stderr)
 
 
-def _param(source_id: str) -> object:
-    reason = EXPECTED_FAIL.get(source_id)
-    marks = [pytest.mark.xfail(reason=reason, strict=True)] if reason else []
-    return pytest.param(source_id, marks=marks, id=source_id)
-
-
-@pytest.mark.parametrize("source_id", [_param(s.id) for s in REAL])
+@pytest.mark.parametrize("source_id", [s.id for s in REAL])
 def test_source_crawls_its_replica(crawl: Crawl, source_id: str) -> None:
     runs = crawl.rows("SELECT * FROM source_runs WHERE source_id = ?", (source_id,))
     assert len(runs) == 1, f"{source_id} did not run"
@@ -105,6 +87,12 @@ def test_source_crawls_its_replica(crawl: Crawl, source_id: str) -> None:
         i for i in items if i["title"].strip() and i["published_at"] and len(i["text"]) >= 100
     ]
     assert complete, f"{source_id}: {len(items)} items, none with a title, a date and a body"
+    # The stored headline is the article's, not the site's or the column's: it agrees with the
+    # list page's link text wherever the list gives one.
+    for item in items:
+        listed = item["list_title"].rstrip("…").rstrip(".")
+        if len(listed) >= 6:
+            assert item["title"].startswith(listed[:6]), (item["title"], item["list_title"])
 
 
 def test_every_real_source_has_a_replica_with_robots() -> None:

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 import scrapy
 
-from crawler.parse import parse_api
+from crawler.parse import parse_api, parse_api_html
 from crawler.spiders.base import SourceSpider
 
 if TYPE_CHECKING:
@@ -51,7 +51,12 @@ class ApiSpider(SourceSpider):
         api = self.source.api
         assert api is not None
         try:
-            entries = parse_api(response.body, response.url, api)
+            if api.html and self.source.listing is not None:
+                entries = parse_api_html(
+                    response.body, response.url, api, self.source.listing, self.source.link_pattern
+                )
+            else:
+                entries = parse_api(response.body, response.url, api)
         except (ValueError, UnicodeDecodeError) as exc:
             self.entry_broken(response, "parse_error", f"{response.url}: {exc}")
             return

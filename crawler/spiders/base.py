@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import abc
 import hashlib
+import re
 import time
 from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
@@ -67,7 +68,7 @@ class SourceSpider(scrapy.Spider, abc.ABC):
         """Fetch each host's robots.txt first (when obeyed), then the entry requests."""
         roots = sorted({_root(u) for u in self.source.urls})
         if not self.source.obey_robots:
-            for request in self.entry_requests():
+            for request in self._begin():
                 yield request
             return
         for root in roots:
@@ -99,7 +100,24 @@ class SourceSpider(scrapy.Spider, abc.ABC):
         for request in self.waiting.pop(root, []):
             yield from self._gated(request)
         if initial and set(self.robots) >= {_root(u) for u in self.source.urls}:
+            yield from self._begin()
+
+    def _begin(self) -> Iterator[scrapy.Request]:
+        """The entry requests, after the priming page when the source needs its cookies."""
+        if not self.source.prime:
             yield from self.entry_requests()
+            return
+        prime = scrapy.Request(
+            self.source.prime, callback=self._primed, errback=self.request_failed,
+            headers=dict(self.source.headers), cookies=dict(self.source.cookies),
+            meta={"entry": True}, dont_filter=True,
+        )  # fmt: skip
+        yield from self._gated(prime)
+
+    def _primed(self, response: Response) -> Iterator[scrapy.Request]:
+        # Scrapy's cookie jar now holds what the priming page set; entry requests send it.
+        self.tally.requests += 1
+        yield from self.entry_requests()
 
     def _gated(self, request: scrapy.Request) -> Iterator[scrapy.Request]:
         """The request once its host's robots.txt is known and allows it (links can lead to a
@@ -215,8 +233,10 @@ class SourceSpider(scrapy.Spider, abc.ABC):
             if self.detail_budget <= 0:
                 return
             self.detail_budget -= 1
-            if not fetch and (entry.html or entry.text):
-                yield self.item_from(entry.url, entry, entry.html or entry.text, fragment=True)
+            body = entry.html or entry.text or _long_summary(entry.summary)
+            if not fetch and body:
+                if (item := self.item_from(entry.url, entry, body, fragment=True)) is not None:
+                    yield item
             else:
                 yield from self._gated(
                     scrapy.Request(
@@ -253,7 +273,7 @@ class SourceSpider(scrapy.Spider, abc.ABC):
             article = extract_fragment(html, url, entry.title, entry.date, entry.source)
         else:
             article = extract_article(html, url, self.source.detail)
-        title = article.title or entry.title
+        title = _better_title(article.title, entry.title, self.source.name)
         if len(article.text) < MIN_BODY_CHARS and entry.summary:
             text = entry.summary
         else:
@@ -301,6 +321,37 @@ class SourceSpider(scrapy.Spider, abc.ABC):
         if kind is None:
             for url, (etag, modified) in self.validators.items():
                 store.save_http_cache(self.ctx.db, url, self.source.id, etag, modified)
+
+
+# A feed summary this long is the article (RSSHub puts the full text in <description>): using it
+# spares a request to the very site RSSHub shields us from.
+FEED_SUMMARY_BODY = 200
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def _long_summary(summary: str) -> str:
+    """The summary when it is long enough to be the body, else ''."""
+    return summary if len(_TAGS.sub("", summary).strip()) >= FEED_SUMMARY_BODY else ""
+
+
+def _squeeze(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def _better_title(extracted: str, listed: str, source_name: str) -> str:
+    """The page's headline unless it looks like a site or column name that the list page's
+    title contradicts (a template whose only <h1> is the logo)."""
+    page, link = _squeeze(extracted), _squeeze(listed).rstrip("…").removesuffix("...")
+    if not link:
+        return extracted
+    if not page:
+        return listed
+    agrees = link in page or page in link or page.startswith(link[:8])
+    looks_generic = (
+        len(page) <= 12 or page in _squeeze(source_name) or _squeeze(source_name) in page
+    )
+    truncated = listed.rstrip().endswith(("…", "..."))
+    return listed if not agrees and looks_generic and not truncated else extracted
 
 
 def _root(url: str) -> str:

@@ -48,3 +48,16 @@ def test_scripts_and_event_handlers_never_reach_the_stored_html() -> None:
     article = extract_fragment(html, "http://x.example/", "标题", "2026-11-20", "")
     assert "script" not in article.html and "onerror" not in article.html
     assert "onclick" not in article.html and "alert" not in article.html
+
+
+def test_configured_nodes_are_removed_before_extraction() -> None:
+    from pipeline.models import DetailSelectors
+
+    html = """<html><head><meta charset="utf-8"><title>许昌召开会议</title></head><body>
+    <div class="zsy_comain"><div id="qr_container">扫一扫在手机打开当前页</div>
+    <p>11月16日，许昌市召开电力装备产业链推进会议，部署下一阶段重点工作，推动产业集群发展。</p>
+    <p>会议要求强化链主企业带动作用。</p></div></body></html>"""
+    spec = DetailSelectors(remove=("#qr_container",))
+    article = extract_article(html, "http://www.sasac.gov.cn/n1/c1/content.html", spec)
+    assert article.text.startswith("11月16日，许昌市召开电力装备产业链推进会议")
+    assert "扫一扫" not in article.text

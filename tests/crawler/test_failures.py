@@ -268,3 +268,31 @@ def test_a_future_date_falls_back_to_the_list_date_and_robots_can_be_overridden(
     (row,) = more.rows("SELECT published_at FROM items WHERE source_id = 'future'")
     assert row["published_at"] == "2026-11-12"
     assert "/robots.txt" not in more.log.paths("future.example")
+
+
+def test_an_html_list_inside_json_after_a_priming_page(crawl: Callable[..., Crawl]) -> None:
+    source = """
+[[source]]
+id = "miit-like"
+name = "miit-like"
+kind = "json"
+urls = ["http://api.example/api/htmllist"]
+prime = "http://api.example/__set_cookie/wzws_sessionid/s3cr3t"
+[source.api]
+records = "data"
+html = "data.html"
+[source.list]
+item = ".page-content li"
+date = "span.fr::text"
+"""
+    result = crawl(source)
+    assert result.source_run("miit-like", 1)["error_kind"] is None
+    titles = sorted(r["title"] for r in result.rows("SELECT title FROM items"))
+    assert titles == [
+        "许昌市发制品产业集群入选国家级中小企业特色产业集群",
+        "长葛市超硬材料产业园新增三家规上企业",
+    ]
+    paths = result.log.paths("api.example")
+    assert paths.index("/__set_cookie/wzws_sessionid/s3cr3t") < paths.index("/api/htmllist")
+    (index,) = [i for i, e in enumerate(result.log.entries) if e[2] == "/api/htmllist"]
+    assert "wzws_sessionid=s3cr3t" in result.log.headers[index]["Cookie"]
