@@ -108,7 +108,8 @@ class Bare(scrapy.Spider):
 process = CrawlerProcess({
     "CONCURRENT_REQUESTS": %(concurrency)d, "CONCURRENT_REQUESTS_PER_DOMAIN": %(concurrency)d,
     "DOWNLOAD_DELAY": 0, "CONCURRENT_ITEMS": 10, "LOG_LEVEL": "WARNING", "TELNETCONSOLE_ENABLED": False,
-    "ROBOTSTXT_OBEY": False, "NEWSDESK_HOST_MAP": {"%(host)s": "%(proxy)s"},
+    "ROBOTSTXT_OBEY": False, "REMOTE_CONTROL_ENABLED": False,
+    "NEWSDESK_HOST_MAP": {"%(host)s": "%(proxy)s"},
     "DOWNLOADER_MIDDLEWARES": {"crawler.hostmap.HostMapMiddleware": 740},
 })
 process.crawl(Bare)

@@ -39,6 +39,9 @@ def scrapy_settings(
         "CONCURRENT_ITEMS": 10,
         "COOKIES_ENABLED": True,
         "TELNETCONSOLE_ENABLED": False,
+        # Scrapy 2.19 opens a remote-control HTTP port in every crawl; an unattended server
+        # wants no listening port it did not ask for.
+        "REMOTE_CONTROL_ENABLED": False,
         "LOG_LEVEL": "INFO",
         "LOGSTATS_INTERVAL": 0,
         "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
