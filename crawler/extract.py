@@ -209,15 +209,26 @@ def extract_article(html: str, url: str, spec: DetailSelectors | None = None) ->
     else:
         text, body_html, method = _fallback_text(html, url), "", "trafilatura"
         header = functools.cache(lambda: element_text(root)[:2000])
+    title = title_of(page, root, spec.title, body)
     return Extracted(
-        title=title_of(page, root, spec.title, body),
+        title=title,
         date_text=date_text_of(page, html, spec.date, header),
-        text=text,
+        text=_without_headline(text, title),
         html=body_html,
         source_name=source_of(page, spec.source, header, text),
         attachments=_attachments(root, body, url),
         method=method if text else "",
     )
+
+
+def _without_headline(text: str, title: str) -> str:
+    """The body without a first line that repeats the headline (many templates put the <h1>
+    inside the content box)."""
+    first, _, rest = text.partition("\n")
+    squeezed = re.sub(r"\s+", "", first)
+    if rest and len(squeezed) >= 6 and squeezed == re.sub(r"\s+", "", title):
+        return rest
+    return text
 
 
 def _text_before(root: etree._Element, body: etree._Element, limit: int = 800) -> str:

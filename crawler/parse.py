@@ -11,6 +11,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from urllib.parse import urljoin
 
@@ -18,6 +19,7 @@ import feedparser
 from parsel import Selector, SelectorList
 from w3lib.encoding import html_to_unicode, resolve_encoding
 
+from pipeline.dates import PublishedAt, parse_cn_date
 from pipeline.models import ApiSpec, ListSelectors, Pagination
 
 # A page is "mojibake" when this share of its characters are U+FFFD: real pages have none, a
@@ -79,6 +81,24 @@ def decode_body(body: bytes, content_type: str = "", override: str = "") -> Deco
 
 def _looks_bad(text: str) -> bool:
     return bool(text) and text.count("\ufffd") / len(text) > MOJIBAKE_RATIO
+
+
+# Dates that Chinese CMSs write into article URLs: TRS ./202611/t20261120_123.html, Hanweb and
+# Henan /2026/11-18/3100240.html, Epoint /037003/20261112/<uuid>.html, dated folders /2026-11/20/.
+_URL_DATES = (
+    re.compile(r"/t(20\d{2})(\d{2})(\d{2})_\d+"),
+    re.compile(r"/(20\d{2})/(\d{2})-(\d{2})/"),
+    re.compile(r"/(20\d{2})(\d{2})(\d{2})/"),
+    re.compile(r"/(20\d{2})-(\d{2})/(\d{2})/"),
+)
+
+
+def date_from_url(url: str, now: datetime) -> PublishedAt | None:
+    """A date-only publication date read from the URL, the last resort when a page shows none."""
+    for pattern in _URL_DATES:
+        if match := pattern.search(url):
+            return parse_cn_date("-".join(match.groups()), now)
+    return None
 
 
 def select_text(sel: Selector, spec: str) -> str:

@@ -63,7 +63,9 @@ COUNT_LABELS = r"浏览次数|阅读次数|点击数|点击量|点击率|浏览�
 DATE_VALUE = r"[\d年月日\-/.:：\s]{4,24}"
 META_FIELD = (
     rf"(?:(?:{SOURCE_LABELS}|{PEOPLE_LABELS})\s*[:：]\s*[^:：。；！？，]{{0,40}}?"
-    rf"|(?:{DATE_LABELS})\s*[:：]\s*{DATE_VALUE}|(?:{COUNT_LABELS})\s*[:：]?\s*\d*\s*次?)"
+    rf"|(?:{DATE_LABELS})\s*[:：]\s*{DATE_VALUE}|(?:{COUNT_LABELS})\s*[:：]?\s*\d*\s*次?"
+    # A bare timestamp opening a metadata bar: 2026-11-21 07:05来源：中国证券报 作者：…
+    r"|\d{4}\s*[-年/.]\s*\d{1,2}\s*[-月/.]\s*\d{1,2}\s*日?(?:\s*\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?)"
 )
 
 # Page chrome that CMSes print as text around the article: font-size switches, print/close
@@ -74,7 +76,7 @@ CHROME = (
     r"|返回顶部|返回首页|返回列表|返回|顶部|TOP|分享到[:：]?[^。；！？]{0,40}|分享|"
     r"扫一扫在手机(?:上)?(?:打开|查看)当前页(?:面)?|手机扫一扫|扫一扫|微信扫一扫"
     r"|[【\[]?(?:相关阅读|相关链接|相关新闻|相关稿件|延伸阅读|推荐阅读)[】\]]?[:：]?"
-    r"|微信|微博|QQ空间|QQ好友|新浪微博|腾讯微博|人人网|豆瓣"
+    r"|微信|微博|QQ空间|QQ好友|新浪微博|腾讯微博|人人网|豆瓣|广告|推广"
 )
 
 # A line that is nothing but metadata fields and chrome, possibly wrapped in 【】[]（）.

@@ -18,7 +18,7 @@ from scrapy import signals
 from crawler.context import CrawlContext, Tally
 from crawler.extract import MIN_BODY_CHARS, extract_article, extract_fragment
 from crawler.failures import kind_for_exception, kind_for_status
-from crawler.parse import ListEntry, decode_body
+from crawler.parse import ListEntry, date_from_url, decode_body
 from pipeline import store
 from pipeline.dates import parse_cn_date
 from pipeline.models import RawItem, Source, SourceRunRecord
@@ -281,8 +281,10 @@ class SourceSpider(scrapy.Spider, abc.ABC):
         if not title or len(text) < MIN_BODY_CHARS:
             self.tally.fail("detail_extract_failed", f"{url}: no title or body found")
             return None
-        published = parse_cn_date(article.date_text, self.ctx.now) or parse_cn_date(
-            entry.date, self.ctx.now
+        published = (
+            parse_cn_date(article.date_text, self.ctx.now)
+            or parse_cn_date(entry.date, self.ctx.now)
+            or date_from_url(url, self.ctx.now)
         )
         return RawItem(
             url=url,

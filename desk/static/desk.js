@@ -158,6 +158,8 @@
         }
       });
     });
+    // Marks the redrawn sections as draggable (browser tests wait for it before dragging).
+    holder.dataset.sortableReady = "1";
   }
 
   document.addEventListener("DOMContentLoaded", function () {

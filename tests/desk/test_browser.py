@@ -86,9 +86,13 @@ def drag(page: Any, source: Any, target: Any) -> None:
     start, end = source.bounding_box(), target.bounding_box()
     page.mouse.move(start["x"] + start["width"] / 2, start["y"] + start["height"] / 2)
     page.mouse.down()
+    # Paced like a hand: Sortable's fallback mode reacts to moves on animation frames, and a
+    # loaded machine can drop moves that arrive all at once.
     for step in range(1, 11):
         y = start["y"] + (end["y"] + end["height"] * 0.75 - start["y"]) * step / 10
         page.mouse.move(start["x"] + start["width"] / 2, y)
+        page.wait_for_timeout(30)
+    page.wait_for_timeout(150)
     page.mouse.up()
 
 
@@ -125,6 +129,7 @@ def test_build_an_issue_in_three_sections_and_export_it(
     order = [first.nth(i).get_attribute("data-key") for i in range(3)]
     first.nth(0).locator("button.move-down").click()  # by button
     expect(first.nth(0)).to_have_attribute("data-key", order[1])
+    expect(page.locator("#sections[data-sortable-ready]")).to_have_count(1)
     drag(page, first.nth(2).locator(".handle"), first.nth(0))  # by drag: the last goes first
     expect(first.nth(0)).to_have_attribute("data-key", order[2])
     expect(first.nth(2)).to_have_attribute("data-key", order[0])
