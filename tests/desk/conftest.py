@@ -116,7 +116,8 @@ def _wait_until_up(url: str, attempts: int = 200) -> None:
 def browser() -> Iterator[Any]:
     """Debian's Chromium driven by Playwright (never a downloaded browser build)."""
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing: `make test` installs the chromium package")
+        # A missing browser is a broken setup, not a reason to pass: fail and say how to fix it.
+        pytest.fail(f"{CHROMIUM} is missing: `make test` installs the chromium package")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
