@@ -47,6 +47,7 @@ __all__ = [
     "is_reprint",
     "make_candidate",
     "normalize_title",
+    "shortlist",
     "signature",
     "similarity",
 ]
@@ -66,6 +67,11 @@ CONTAINMENT_MIN: Final = 0.75
 NUMBERS_MIN: Final = 0.7
 # Below this many distinct numbers the number check has no evidence and does not vote.
 NUMBERS_EVIDENCE: Final = 3
+# Candidates whose estimated Jaccard is below this share too little to be the same article: a
+# reprint that keeps 75 % of the shorter text in the longer stays above it down to a length ratio of
+# about 1:8. At most SHORTLIST_MAX candidates are verified exactly, best first.
+SHORTLIST_MIN: Final = 0.10
+SHORTLIST_MAX: Final = 20
 # Texts shorter than this many shingles (an RSS teaser) also need the same title to merge.
 SHORT_TEXT: Final = 40
 
@@ -151,6 +157,22 @@ def compare(a: DedupCandidate, b: DedupCandidate) -> PairEvidence:
 def is_reprint(a: DedupCandidate, b: DedupCandidate) -> bool:
     """True when `a` and `b` carry the same article (reprint, cut or lightly edited copy)."""
     return compare(a, b).reprint
+
+
+def shortlist(item: Signature, candidates: Sequence[tuple[str, Signature]]) -> list[str]:
+    """The LSH candidates worth an exact check, most similar first (by estimated Jaccard).
+
+    A band collision alone is cheap to come by in template-heavy news (shared ministry preambles,
+    data releases): verifying every colliding item re-shingles its whole text. The stored
+    signatures rank them in one vectorised pass first.
+    """
+    usable = [(key, sig) for key, sig in candidates if sig.size]
+    if not usable or not item.size:
+        return []
+    matrix = np.stack([sig.array for _, sig in usable])
+    scores = (matrix == item.array).mean(axis=1)
+    order = np.argsort(-scores, kind="stable")[:SHORTLIST_MAX]
+    return [usable[i][0] for i in order if scores[i] >= SHORTLIST_MIN]
 
 
 def find_reprint(

@@ -58,9 +58,15 @@ def _find_cluster(
     exact = store.item_by_content_hash(db, content_hash, item.key)
     if exact:
         return str(exact["cluster_id"] or exact["key"])
+    signed = [
+        (row["key"], dedup.Signature.from_bytes(row["signature"]))
+        for row in store.lsh_candidates(db, bands, item.key)
+        if row["signature"] is not None
+    ]
+    keys = dedup.shortlist(item.signature, signed)
     candidates = [
         dedup.make_candidate(row["key"], row["text"], row["title"])
-        for row in store.lsh_candidates(db, bands, item.key)
+        for row in store.items_by_keys(db, keys, "key, title, text")
     ]
     found = dedup.find_reprint(item, candidates)
     if found is None:

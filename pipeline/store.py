@@ -201,12 +201,24 @@ def lsh_candidates(db: Database, bands: Sequence[int], exclude: str) -> list[dic
     marks = ",".join("?" * len(bands))
     return _rows(
         db,
-        f"""SELECT i.key, i.cluster_id, i.signature, i.title, i.text, i.source_id,
-                   i.source_name, i.published_at
+        f"""SELECT i.key, i.cluster_id, i.signature
             FROM items i WHERE i.key IN (SELECT DISTINCT key FROM lsh_bands WHERE band IN ({marks}))
             AND i.key != ?""",
         [*bands, exclude],
     )
+
+
+def items_by_keys(db: Database, keys: Sequence[str], columns: str) -> list[dict[str, Any]]:
+    """Some columns of the items with these keys, in the order of `keys`."""
+    if not keys:
+        return []
+    if not all(c.strip().isidentifier() for c in columns.split(",")):
+        raise ValueError(columns)
+    marks = ",".join("?" * len(keys))
+    rows = {
+        r["key"]: r for r in _rows(db, f"SELECT {columns} FROM items WHERE key IN ({marks})", keys)
+    }
+    return [rows[k] for k in keys if k in rows]
 
 
 def cluster_members(db: Database, cluster_id: str) -> list[dict[str, Any]]:

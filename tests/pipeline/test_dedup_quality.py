@@ -21,7 +21,14 @@ from typing import Any
 
 import pytest
 
-from pipeline.dedup import CONTAINMENT_MIN, DedupCandidate, compare, find_reprint, make_candidate
+from pipeline.dedup import (
+    CONTAINMENT_MIN,
+    DedupCandidate,
+    compare,
+    find_reprint,
+    make_candidate,
+    shortlist,
+)
 from pipeline.minhash import band_keys
 from pipeline.normalize import normalize_text
 
@@ -62,7 +69,9 @@ def cluster_in_order(order: list[int]) -> dict[str, str]:
         item = items[i]
         keys = band_keys(item.signature)
         seen = sorted({j for key in keys for j in index[key]})
-        match = find_reprint(item, [items[j] for j in seen])
+        picked = shortlist(item.signature, [(items[j].key, items[j].signature) for j in seen])
+        by_key = {items[j].key: items[j] for j in seen}
+        match = find_reprint(item, [by_key[k] for k in picked])
         cluster[item.key] = cluster[match[0].key] if match else item.key
         for key in keys:
             index[key].append(i)
