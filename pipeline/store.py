@@ -178,7 +178,8 @@ def items_with_status(db: Database, status: str, limit: int) -> list[dict[str, A
     """Up to `limit` items with this status, oldest fetched first."""
     return _rows(
         db,
-        "SELECT rowid AS _rowid, * FROM items WHERE status = ? ORDER BY fetched_at, key LIMIT ?",
+        """SELECT key, source_id, title, text, published_at FROM items
+           WHERE status = ? ORDER BY fetched_at, key LIMIT ?""",
         [status, limit],
     )
 
