@@ -310,6 +310,9 @@ class SourceSpider(scrapy.Spider, abc.ABC):
         kind, message = t.outcome()
         if reason not in ("finished", "closespider_itemcount") and kind is None:
             kind, message = "crashed", f"spider closed: {reason}"
+        elif kind is None and not t.entries_done:
+            # Nothing failed and nothing came back: a silent gap must not look like health.
+            kind, message = "internal_error", "no list, feed or API response was processed"
         if self.ctx.db is None:
             return
         record = SourceRunRecord(
