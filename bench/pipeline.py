@@ -89,13 +89,23 @@ def generate(n: int, seed: int = 20261124) -> list[RawItem]:
     return items
 
 
+def _peak_rss_mb() -> float:
+    """This process's own peak RSS. Linux keeps ru_maxrss across fork and exec, so a child would
+    report its parent's peak (the generated items); VmHWM belongs to the new address space."""
+    try:
+        status = Path("/proc/self/status").read_text(encoding="ascii")
+        return int(re.search(r"VmHWM:\s+(\d+)", status).group(1)) / 1024  # type: ignore[union-attr]
+    except (OSError, AttributeError):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def process_in_child(db_path: str) -> None:
     """Run the process stage alone, so its peak RSS is not the generator's."""
     db = store.open_db(db_path)
     began = time.perf_counter()
     stats = process_new(db, load_config(ROOT / "config"), datetime(2026, 11, 24, tzinfo=UTC))
     elapsed = time.perf_counter() - began
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = _peak_rss_mb()
     n = stats.processed
     print(f"process {n} items: {elapsed:.1f} s, {n / elapsed:.1f} items/s, peak RSS {peak:.0f} MB")
     print(f"  pending {stats.pending}, duplicate {stats.duplicate}, off_topic {stats.off_topic}")
