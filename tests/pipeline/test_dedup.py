@@ -86,7 +86,7 @@ def test_signature_round_trips_through_bytes() -> None:
 
 @pytest.mark.parametrize(
     "blob",
-    [b"", b"NDMH" + bytes(8 + 4 * NUM_PERM), b"XXXX\x01\x03\x80\x00" + bytes(4 + 4 * NUM_PERM)],
+    [b"", b"NDMH" + bytes(8 + 4 * NUM_PERM), b"BAD!\x01\x03\x80\x00" + bytes(4 + 4 * NUM_PERM)],
 )
 def test_signature_from_bytes_rejects_other_schemes(blob: bytes) -> None:
     with pytest.raises(ValueError, match="signature"):
