@@ -1,0 +1,75 @@
+"""一键生成初稿 over the store: gather candidates, call pipeline.proposal, write the draft."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import store.issues
+from pipeline.config import Config
+from pipeline.errors import StoreError
+from pipeline.proposal import Candidate, Proposal, lead_summary, propose, runner_up
+from pipeline.rules import SECTOR_IDS
+from store.db import Database
+
+
+def _candidates(rows: list[dict[str, Any]]) -> list[Candidate]:
+    return [
+        Candidate(r["key"], r["sector"], float(r["rank"]), r["title"], r["text"], r["cluster_id"])
+        for r in rows
+    ]
+
+
+def sector_names(config: Config) -> dict[str, str]:
+    """Sector id → Chinese name, in 6+3+3 order."""
+    names = {s.id: s.name for s in config.rules.sectors}
+    return {sid: names.get(sid, sid) for sid in SECTOR_IDS}
+
+
+def plan(db: Database, config: Config) -> Proposal:
+    """The proposal for the items since the last finalized issue (nothing written)."""
+    news = config.settings.newsletter
+    return propose(
+        _candidates(store.issues.proposal_candidates(db)), config.settings.proposal,
+        news.sections, sector_names(config), news.editor_note,
+    )  # fmt: skip
+
+
+def propose_issue(
+    db: Database, config: Config, fields: dict[str, Any], actor: str
+) -> tuple[int, Proposal]:
+    """Create a draft issue holding the proposal; return its id and the proposal."""
+    proposal = plan(db, config)
+    if not proposal.picks:
+        raise StoreError("上次定稿以来没有可选的待审或已采用条目，无法生成初稿")
+    fields = {**fields, "editor_note": proposal.editor_note}
+    picks = [(p.key, p.section, p.summary) for p in proposal.picks]
+    body = config.settings.proposal.body
+    return store.issues.create_proposed_issue(db, fields, picks, body, actor), proposal
+
+
+def runners_up(db: Database, issue_id: int) -> dict[str, dict[str, Any]]:
+    """Per industry, the best item not in (nor taken out of) this draft: one click swaps it in."""
+    rows = store.issues.proposal_candidates(db, issue_id)
+    placed = store.issues.issue_items(db, issue_id)
+    exclude = {r["key"] for r in placed} | {r["cluster_id"] for r in placed}
+    by_key = {r["key"]: r for r in rows}
+    found: dict[str, dict[str, Any]] = {}
+    candidates = _candidates(rows)
+    for sector in {r["sector"] for r in placed if r["sector"]}:
+        best = runner_up(candidates, sector, exclude)
+        if best is not None:
+            found[sector] = by_key[best.key]
+    return found
+
+
+def swap_in_runner_up(db: Database, config: Config, issue_id: int, key: str, actor: str) -> str:
+    """Replace `key` with the runner-up of its industry; return the runner-up's title."""
+    placed = {r["key"]: r for r in store.issues.issue_items(db, issue_id)}
+    if key not in placed:
+        raise StoreError("该条目不在本期中，请刷新页面")
+    runner = runners_up(db, issue_id).get(placed[key]["sector"] or "")
+    if runner is None:
+        raise StoreError("该产业没有可替换的候补条目")
+    summary = lead_summary(runner["text"], config.settings.proposal.summary_chars)
+    store.issues.swap_item(db, issue_id, key, runner["key"], summary, actor)
+    return str(runner["title"])
