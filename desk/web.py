@@ -19,7 +19,7 @@ import store.accounts
 import store.db
 import store.review
 from desk import auth, web_accounts, web_common, web_issues, web_ops, web_queue
-from desk.text import cn_date, highlight, local_time, safe_url, short_date
+from desk.text import cn_date, highlight, highlight_once, local_time, number, safe_url, short_date
 from ops.config_files import load_config
 from pipeline.errors import NewsdeskError, NotFoundError
 
@@ -98,7 +98,10 @@ def create_app(db_path: str, config_dir: str, secret_key: str | None = None) -> 
     app.context_processor(web_common.template_globals)
     filters: dict[str, Any] = {
         "cn_date": cn_date, "short_date": short_date, "highlight": highlight, "safe_url": safe_url,
-        "local_time": local_time,
+        "local_time": local_time, "number": number,
+        "marked": lambda item: highlight_once(
+            (item.get("title") or "", item.get("summary") or ""), item.get("terms") or ()
+        ),
     }  # fmt: skip
     app.jinja_env.filters.update(filters)
 

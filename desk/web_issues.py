@@ -132,7 +132,7 @@ def meta(issue_id: int) -> str | Response:
     store.issues.update_issue(common.db(), issue_id, _masthead_form(request.form), common.user())
     if common.is_htmx() or request.form.get("autosave"):
         now = datetime.now(UTC).astimezone(CHINA).strftime("%H:%M:%S")
-        return f'<span class="saved" id="save-state">已自动保存（{now}）</span>'
+        return f'<span class="saved" id="save-state">已保存（{now}）</span>'
     flash("已保存刊头与编者的话", "ok")
     return redirect(url_for("issues.edit", issue_id=issue_id))
 

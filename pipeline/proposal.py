@@ -18,7 +18,7 @@ ELLIPSIS = "……"
 _SENTENCE = re.compile(r"[^。！？!?]*[。！？!?]+[”’」』）)]*|[^。！？!?]+$")
 # Where a sentence too long for the summary may be cut: after a clause mark.
 _CLAUSE_MARKS = "，、；：,;:"
-# A news dateline before the lead: 本报讯（记者 李明 通讯员 王芳）, 新华社郑州11月5日电（记者 张三）.
+# A news dateline before the lead: 本报讯（记者 李明）, 新华社郑州11月5日电（记者 张三）.
 # It names the reporters, not the news, so a summary starts after it.
 _DATELINE = re.compile(
     r"^(?:本报讯|本报|新华社|中新社|中新网|人民网|新华网|央视网)[^。，（(]{0,20}[（(][^）)]{0,40}[）)]\s*"

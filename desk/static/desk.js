@@ -74,6 +74,14 @@
     if (!document.body.classList.contains("queue-page") && !document.body.classList.contains("item-page")) { return; }
     var key = event.key;
     var row = null;
+    var onItemPage = document.body.classList.contains("item-page");
+    var walk = onItemPage && { j: "next-item", k: "prev-item", ArrowRight: "next-item", ArrowLeft: "prev-item" }[key];
+    if (walk) {
+      var target = document.getElementById(walk);
+      if (target) { window.location.href = target.href; }
+      event.preventDefault();
+      return;
+    }
     if (key === "j") { mark(current + 1, true); }
     else if (key === "k") { mark(current - 1, true); }
     else if (key === "a") { act(currentRow(), ".btn.accept"); }
