@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import store.issues
+import store.items
 from pipeline.config import Config
 from pipeline.errors import StoreError
-from pipeline.proposal import Candidate, Proposal, lead_summary, propose, runner_up
+from pipeline.proposal import Candidate, Proposal, arrange, lead_summary, runner_up, select
 from pipeline.rules import SECTOR_IDS
 from store.db import Database
 
@@ -25,13 +27,28 @@ def sector_names(config: Config) -> dict[str, str]:
     return {sid: names.get(sid, sid) for sid in SECTOR_IDS}
 
 
+def since(db: Database, config: Config) -> str:
+    """Items fetched after this go into a proposal: the last finalized issue, or N days back."""
+    last = store.issues.last_finalized_at(db)
+    if last:
+        return last
+    days = config.settings.proposal.first_days
+    return (datetime.now(UTC) - timedelta(days=days)).isoformat(timespec="seconds")
+
+
 def plan(db: Database, config: Config) -> Proposal:
-    """The proposal for the items since the last finalized issue (nothing written)."""
-    news = config.settings.newsletter
-    return propose(
-        _candidates(store.issues.proposal_candidates(db)), config.settings.proposal,
-        news.sections, sector_names(config), news.editor_note,
-    )  # fmt: skip
+    """The proposal for the items since the last finalized issue (nothing written).
+
+    Candidates are read without their texts; only the chosen items' texts are read, for their
+    summaries, so a first proposal over a large database stays quick and small.
+    """
+    news, settings = config.settings.newsletter, config.settings.proposal
+    rows = store.issues.proposal_candidates(db, since(db, config), with_text=False)
+    chosen, runners = select(_candidates(rows), settings)
+    texts = store.issues.item_texts(db, [c.key for c in chosen])
+    return arrange(
+        chosen, runners, texts, settings, news.sections, sector_names(config), news.editor_note
+    )
 
 
 def propose_issue(
@@ -47,9 +64,9 @@ def propose_issue(
     return store.issues.create_proposed_issue(db, fields, picks, body, actor), proposal
 
 
-def runners_up(db: Database, issue_id: int) -> dict[str, dict[str, Any]]:
+def runners_up(db: Database, config: Config, issue_id: int) -> dict[str, dict[str, Any]]:
     """Per industry, the best item not in (nor taken out of) this draft: one click swaps it in."""
-    rows = store.issues.proposal_candidates(db, issue_id)
+    rows = store.issues.proposal_candidates(db, since(db, config), issue_id, with_text=False)
     placed = store.issues.issue_items(db, issue_id)
     exclude = {r["key"] for r in placed} | {r["cluster_id"] for r in placed}
     by_key = {r["key"]: r for r in rows}
@@ -67,9 +84,10 @@ def swap_in_runner_up(db: Database, config: Config, issue_id: int, key: str, act
     placed = {r["key"]: r for r in store.issues.issue_items(db, issue_id)}
     if key not in placed:
         raise StoreError("该条目不在本期中，请刷新页面")
-    runner = runners_up(db, issue_id).get(placed[key]["sector"] or "")
+    runner = runners_up(db, config, issue_id).get(placed[key]["sector"] or "")
     if runner is None:
         raise StoreError("该产业没有可替换的候补条目")
-    summary = lead_summary(runner["text"], config.settings.proposal.summary_chars)
+    text = store.items.get_item(db, runner["key"])["text"]
+    summary = lead_summary(text, config.settings.proposal.summary_chars)
     store.issues.swap_item(db, issue_id, key, runner["key"], summary, actor)
     return str(runner["title"])

@@ -105,7 +105,9 @@ def _sections_view(issue_id: int) -> dict[str, Any]:
     names = section_order(masthead, [r["section"] for r in rows])
     by_section = {name: [r for r in rows if r["section"] == name] for name in names}
     issue = store.issues.get_issue(db, issue_id)
-    runners = proposal.runners_up(db, issue_id) if issue["status"] == "draft" else {}
+    runners = (
+        proposal.runners_up(db, common.config(), issue_id) if issue["status"] == "draft" else {}
+    )
     return {"issue": issue, "by_section": by_section, "runners": runners}
 
 

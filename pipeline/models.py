@@ -133,6 +133,7 @@ class ProposalSettings:
     body: str = "summary"  # summary | text: how each proposed item prints
     summary_chars: int = 200
     default_section: str = ""  # "" = the first of newsletter.sections
+    first_days: int = 14  # with no finalized issue yet, look back this many days
     # (section, title words): the first section one of whose words the title holds.
     section_words: tuple[tuple[str, tuple[str, ...]], ...] = ()
 

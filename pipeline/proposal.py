@@ -199,18 +199,19 @@ def in_reading_order(picks: Sequence[Pick], sections: Sequence[str]) -> list[Pic
     return [p for _, p in indexed]
 
 
-def propose(
-    candidates: Sequence[Candidate],
+def arrange(
+    chosen: Sequence[Candidate],
+    runners: Mapping[str, Sequence[Candidate]],
+    texts: Mapping[str, str],
     settings: ProposalSettings,
     sections: Sequence[str],
     sector_names: Mapping[str, str],
     standing_note: str = "",
 ) -> Proposal:
-    """The proposed issue from the candidates (best first inside each industry)."""
-    chosen, runners = select(candidates, settings)
+    """The proposal from chosen items: sections, reading order, summaries from `texts`, note."""
     picks = [
         Pick(c.key, c.sector, section_for(c.title, settings, sections),
-             lead_summary(c.text, settings.summary_chars))
+             lead_summary(texts.get(c.key, c.text), settings.summary_chars))
         for c in sorted(chosen, key=lambda c: (-c.rank, c.key))
     ]  # fmt: skip
     ordered = in_reading_order(picks, sections)
@@ -219,6 +220,18 @@ def propose(
         runners_up={s: tuple(c.key for c in items) for s, items in runners.items() if items},
         editor_note=propose_note(ordered, sector_names, standing_note),
     )
+
+
+def propose(
+    candidates: Sequence[Candidate],
+    settings: ProposalSettings,
+    sections: Sequence[str],
+    sector_names: Mapping[str, str],
+    standing_note: str = "",
+) -> Proposal:
+    """The proposed issue from candidates that carry their texts."""
+    chosen, runners = select(candidates, settings)
+    return arrange(chosen, runners, {}, settings, sections, sector_names, standing_note)
 
 
 def parse_proposal(r: FieldReader, sections: Sequence[str]) -> ProposalSettings:
@@ -241,6 +254,7 @@ def parse_proposal(r: FieldReader, sections: Sequence[str]) -> ProposalSettings:
         body=r.text("body", "summary", choices=("summary", "text")),
         summary_chars=r.integer("summary_chars", 200, 40, 2000),
         default_section=r.text("default_section"),
+        first_days=r.integer("first_days", 14, 1, 3650),
         section_words=tuple(words),
     )
     if result.per_sector_min > result.per_sector_max:

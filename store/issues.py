@@ -274,16 +274,32 @@ def delete_issue(db: Database, issue_id: int, actor: str) -> None:
         record_event(db, actor, "issue_delete", f"issue:{issue_id}", before=before)
 
 
-def proposal_candidates(db: Database, issue_id: int = 0) -> list[dict[str, Any]]:
-    """Items that may go into a proposed issue: pending or accepted since the last final issue.
+def last_finalized_at(db: Database) -> str | None:
+    """When the latest issue was finalized, or None before the first one."""
+    row = rows_of(db, "SELECT max(finalized_at) AS at FROM issues WHERE status = 'final'")[0]
+    return row["at"] or None
+
+
+def item_texts(db: Database, keys: Sequence[str]) -> dict[str, str]:
+    """The texts of these items by key (only the few a proposal picks are read)."""
+    marks = ",".join("?" * len(keys))
+    rows = rows_of(db, f"SELECT key, text FROM items WHERE key IN ({marks})", list(keys))
+    return {r["key"]: r["text"] for r in rows}
+
+
+def proposal_candidates(
+    db: Database, since: str, issue_id: int = 0, with_text: bool = True
+) -> list[dict[str, Any]]:
+    """Items that may go into a proposed issue: pending or accepted, fetched after `since`.
 
     Never an item already in an issue, one whose reprint cluster was used in a finalized issue,
-    or one an editor took out of draft `issue_id`.
+    or one an editor took out of draft `issue_id`. Without `with_text` the texts stay unread
+    (a proposal reads only its picks' texts; the issue page only the runners-up's titles).
     """
-    last = rows_of(db, "SELECT max(finalized_at) AS at FROM issues WHERE status = 'final'")[0]["at"]
     return rows_of(
         db,
-        f"""SELECT key, sector, rank, title, text, coalesce(cluster_id, key) AS cluster_id, status
+        f"""SELECT key, sector, rank, title, {"text" if with_text else "'' AS text"},
+                   coalesce(cluster_id, key) AS cluster_id, status
             FROM items WHERE status IN ('pending', 'accepted') AND sector IN
                 ({", ".join("?" * len(SECTOR_ORDER))}) AND fetched_at > ?
             AND NOT EXISTS (SELECT 1 FROM issue_items WHERE item_key = items.key)
@@ -291,7 +307,7 @@ def proposal_candidates(db: Database, issue_id: int = 0) -> list[dict[str, Any]]
             AND NOT EXISTS (SELECT 1 FROM items AS used WHERE used.status = 'used'
                             AND used.cluster_id = items.cluster_id)
             ORDER BY {SECTOR_RANK_SQL}, rank DESC""",
-        [*SECTOR_ORDER, last or "", issue_id],
+        [*SECTOR_ORDER, since, issue_id],
     )
 
 

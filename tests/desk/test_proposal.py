@@ -64,8 +64,8 @@ def test_trimming_restores_what_it_takes_out_and_finalized_items_never_return(
     store.issues.remove_from_issue(db, issue_id, removed["key"], "wangli")
     # A proposal's pick goes back to the queue as it was, and is not proposed for this draft again.
     assert store.items.get_item(db, removed["key"])["status"] == "pending"
-    assert removed["key"] not in {r["key"] for r in runners_up(db, issue_id).values()}
-    runner = runners_up(db, issue_id)[swapped["sector"]]
+    assert removed["key"] not in {r["key"] for r in runners_up(db, config, issue_id).values()}
+    runner = runners_up(db, config, issue_id)[swapped["sector"]]
     swap_in_runner_up(db, config, issue_id, swapped["key"], "wangli")
     after = {r["key"]: r for r in store.issues.issue_items(db, issue_id)}
     assert swapped["key"] not in after and removed["key"] not in after
