@@ -13,6 +13,10 @@ from pipeline.proposal import Candidate, Proposal, arrange, lead_summary, runner
 from pipeline.rules import SECTOR_IDS
 from store.db import Database
 
+# Candidates read per industry beyond its quota: enough runners-up for a morning of 换一篇
+# (taken-out items drop out of the query, so the next ones come up on the next redraw).
+RUNNER_UP_DEPTH = 10
+
 
 def _candidates(rows: list[dict[str, Any]]) -> list[Candidate]:
     return [
@@ -43,7 +47,8 @@ def plan(db: Database, config: Config) -> Proposal:
     summaries, so a first proposal over a large database stays quick and small.
     """
     news, settings = config.settings.newsletter, config.settings.proposal
-    rows = store.issues.proposal_candidates(db, since(db, config), with_text=False)
+    depth = settings.per_sector_max + RUNNER_UP_DEPTH
+    rows = store.issues.proposal_candidates(db, since(db, config), with_text=False, depth=depth)
     chosen, runners = select(_candidates(rows), settings)
     texts = store.issues.item_texts(db, [c.key for c in chosen])
     return arrange(
@@ -66,7 +71,9 @@ def propose_issue(
 
 def runners_up(db: Database, config: Config, issue_id: int) -> dict[str, dict[str, Any]]:
     """Per industry, the best item not in (nor taken out of) this draft: one click swaps it in."""
-    rows = store.issues.proposal_candidates(db, since(db, config), issue_id, with_text=False)
+    rows = store.issues.proposal_candidates(
+        db, since(db, config), issue_id, with_text=False, depth=RUNNER_UP_DEPTH
+    )
     placed = store.issues.issue_items(db, issue_id)
     exclude = {r["key"] for r in placed} | {r["cluster_id"] for r in placed}
     by_key = {r["key"]: r for r in rows}

@@ -288,26 +288,40 @@ def item_texts(db: Database, keys: Sequence[str]) -> dict[str, str]:
 
 
 def proposal_candidates(
-    db: Database, since: str, issue_id: int = 0, with_text: bool = True
+    db: Database, since: str, issue_id: int = 0, with_text: bool = True, depth: int = 0
 ) -> list[dict[str, Any]]:
     """Items that may go into a proposed issue: pending or accepted, fetched after `since`.
 
     Never an item already in an issue, one whose reprint cluster was used in a finalized issue,
-    or one an editor took out of draft `issue_id`. Without `with_text` the texts stay unread
-    (a proposal reads only its picks' texts; the issue page only the runners-up's titles).
+    or one an editor took out of draft `issue_id`. Each reprint cluster gives its best item
+    only, and with `depth` each industry gives its `depth` best: window functions do that inside
+    SQLite, so a first proposal over 78,000 candidates returns a few hundred rows (bench/desk.py).
+    Without `with_text` the texts stay unread (only the picks' texts are needed).
     """
     return rows_of(
         db,
-        f"""SELECT key, sector, rank, title, {"text" if with_text else "'' AS text"},
-                   coalesce(cluster_id, key) AS cluster_id, status
-            FROM items WHERE status IN ('pending', 'accepted') AND sector IN
-                ({", ".join("?" * len(SECTOR_ORDER))}) AND fetched_at > ?
-            AND NOT EXISTS (SELECT 1 FROM issue_items WHERE item_key = items.key)
-            AND NOT EXISTS (SELECT 1 FROM issue_skipped WHERE issue_id = ? AND item_key = items.key)
-            AND NOT EXISTS (SELECT 1 FROM items AS used WHERE used.status = 'used'
-                            AND used.cluster_id = items.cluster_id)
-            ORDER BY {SECTOR_RANK_SQL}, rank DESC""",
-        [*SECTOR_ORDER, since, issue_id],
+        f"""WITH found AS (
+                SELECT key, sector, rank, title, coalesce(cluster_id, key) AS cluster_id, status
+                FROM items WHERE status IN ('pending', 'accepted') AND fetched_at > ?
+                AND sector IN ({", ".join("?" * len(SECTOR_ORDER))})
+                AND NOT EXISTS (SELECT 1 FROM issue_items WHERE item_key = items.key)
+                AND NOT EXISTS (SELECT 1 FROM issue_skipped
+                                WHERE issue_id = ? AND item_key = items.key)
+                AND NOT EXISTS (SELECT 1 FROM items AS used WHERE used.status = 'used'
+                                AND used.cluster_id = items.cluster_id)
+            ), single AS (
+                SELECT *, row_number() OVER (PARTITION BY cluster_id ORDER BY rank DESC, key)
+                    AS in_cluster FROM found
+            ), ranked AS (
+                SELECT *, row_number() OVER (PARTITION BY sector ORDER BY rank DESC, key)
+                    AS in_sector FROM single WHERE in_cluster = 1
+            )
+            SELECT ranked.key, sector, rank, title, cluster_id, status,
+                   {"(SELECT text FROM items WHERE key = ranked.key)" if with_text else "''"}
+                   AS text
+            FROM ranked WHERE ? = 0 OR in_sector <= ?
+            ORDER BY {SECTOR_RANK_SQL}, rank DESC, ranked.key""",
+        [since, *SECTOR_ORDER, issue_id, depth, depth],
     )
 
 
