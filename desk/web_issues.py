@@ -169,9 +169,11 @@ def move(issue_id: int, key: str) -> str | Response:
     """Move an item up, down, or into another section."""
     db = common.db()
     masthead = common.config().settings.newsletter
-    placement = placement_of(store.issues.issue_items(db, issue_id), masthead)
+    rows = store.issues.issue_items(db, issue_id)
+    placement = placement_of(rows, masthead)
     step = {"up": -1, "down": 1}.get(request.form.get("direction", ""), 0)
-    moved = move_item(placement, key, step, request.form.get("section", ""))
+    ranks = {r["key"]: store.issues.sector_rank(r["sector"]) for r in rows}
+    moved = move_item(placement, key, step, request.form.get("section", ""), ranks)
     if moved != placement:
         store.issues.arrange_issue(db, issue_id, moved, common.user())
     return _sections_reply(issue_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,7 +16,7 @@ from pipeline.config import Config
 from pipeline.errors import StoreError
 from pipeline.proposal import ELLIPSIS
 from pipeline.rules import SECTOR_IDS
-from tests.desk.conftest import CONFIG_DIR
+from tests.desk.conftest import CONFIG_DIR, login
 
 FIELDS = {"year": 2026, "number": 1, "total_number": 205, "special_title": "633发展新态势",
           "subtitle": "", "issue_date": "2026-12-01", "editor_note": ""}  # fmt: skip
@@ -121,3 +122,21 @@ def test_issue_propose_from_the_command_line(db_path: Path) -> None:
             db, issue["id"])["editor_note"]  # fmt: skip
     finally:
         db.conn.close()
+
+
+def test_an_editor_edits_a_proposed_item_for_this_issue_only(app: Any, db: Any) -> None:
+    client = app.test_client()
+    headers = {"X-CSRFToken": login(client), "HX-Request": "true"}
+    made = client.post("/issues/propose", headers={"X-CSRFToken": headers["X-CSRFToken"]})
+    issue_id = int(made.headers["Location"].rsplit("/", 1)[-1])
+    key = store.issues.issue_items(db, issue_id)[0]["key"]
+    original = store.items.get_item(db, key)["title"]
+    form = {"title": "编辑改写的标题", "summary": "编辑 改写的 摘要。"}
+    reply = client.post(f"/issues/{issue_id}/items/{key}/text", data=form, headers=headers)
+    assert reply.status_code == 200 and "编辑改写的标题" in reply.text
+    row = next(r for r in store.issues.issue_items(db, issue_id) if r["key"] == key)
+    assert (row["title_override"], row["summary_override"]) == (
+        "编辑改写的标题",
+        "编辑 改写的 摘要。",
+    )
+    assert store.items.get_item(db, key)["title"] == original
