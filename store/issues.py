@@ -287,41 +287,65 @@ def item_texts(db: Database, keys: Sequence[str]) -> dict[str, str]:
     return {r["key"]: r["text"] for r in rows}
 
 
+# Above this many recent candidates a proposal walks each industry's best items in the queue index
+# instead of reading every candidate row (a first run that crawled a whole archive at once).
+BROAD_PROPOSAL = 5000
+_FREE = """status IN ('pending', 'accepted') AND fetched_at > ?
+    AND key NOT IN (SELECT item_key FROM issue_items)
+    AND key NOT IN (SELECT item_key FROM issue_skipped WHERE issue_id = ?)
+    AND (cluster_id IS NULL OR cluster_id NOT IN
+        (SELECT cluster_id FROM items WHERE status = 'used' AND cluster_id IS NOT NULL))"""
+
+
 def proposal_candidates(
     db: Database, since: str, issue_id: int = 0, with_text: bool = True, depth: int = 0
 ) -> list[dict[str, Any]]:
     """Items that may go into a proposed issue: pending or accepted, fetched after `since`.
 
     Never an item already in an issue, one whose reprint cluster was used in a finalized issue,
-    or one an editor took out of draft `issue_id`. Each reprint cluster gives its best item
-    only, and with `depth` each industry gives its `depth` best: window functions do that inside
-    SQLite, so a first proposal over 78,000 candidates returns a few hundred rows (bench/desk.py).
-    Without `with_text` the texts stay unread (only the picks' texts are needed).
+    or one an editor took out of draft `issue_id`. With `depth`, each industry gives only its
+    `depth` best reprint clusters (one item each), found inside SQLite: a proposal over 78,000
+    candidates reads a few hundred rows (bench/desk.py). Without `with_text` texts stay unread.
     """
+    text = "(SELECT text FROM items AS t WHERE t.key = c.key)" if with_text else "''"
+    columns = "c.key, sector, rank, title, coalesce(cluster_id, c.key) AS cluster_id, status"
+    columns += f", {text} AS text"
+    recent = db.execute(
+        "SELECT count(*) FROM items WHERE status IN ('pending', 'accepted') AND fetched_at > ?",
+        [since],
+    ).fetchone()[0]
+    if depth and recent > BROAD_PROPOSAL:
+        # Each (status, industry) read best-first from the queue index, stopping early; the pure
+        # core keeps one item per cluster (reprints are mostly status 'duplicate' already).
+        rows: list[dict[str, Any]] = []
+        for sector in SECTOR_ORDER:
+            for status in ("pending", "accepted"):
+                rows += rows_of(
+                    db,
+                    # INDEXED BY: rank order straight from the index, stopping after the limit
+                    # (the planner may otherwise read every recent row and sort them).
+                    f"""SELECT {columns} FROM items AS c INDEXED BY items_queue
+                        WHERE status = ? AND sector = ?
+                        AND {_FREE} ORDER BY rank DESC LIMIT ?""",
+                    [status, sector, since, issue_id, 2 * depth],
+                )
+        return sorted(rows, key=lambda r: (sector_rank(r["sector"]), -r["rank"], r["key"]))
     return rows_of(
         db,
         f"""WITH found AS (
-                SELECT key, sector, rank, title, coalesce(cluster_id, key) AS cluster_id, status
-                FROM items WHERE status IN ('pending', 'accepted') AND fetched_at > ?
-                AND sector IN ({", ".join("?" * len(SECTOR_ORDER))})
-                AND NOT EXISTS (SELECT 1 FROM issue_items WHERE item_key = items.key)
-                AND NOT EXISTS (SELECT 1 FROM issue_skipped
-                                WHERE issue_id = ? AND item_key = items.key)
-                AND NOT EXISTS (SELECT 1 FROM items AS used WHERE used.status = 'used'
-                                AND used.cluster_id = items.cluster_id)
+                SELECT key, sector, rank, title, cluster_id, status FROM items
+                WHERE sector IN ({", ".join("?" * len(SECTOR_ORDER))}) AND {_FREE}
             ), single AS (
-                SELECT *, row_number() OVER (PARTITION BY cluster_id ORDER BY rank DESC, key)
-                    AS in_cluster FROM found
+                SELECT *, row_number() OVER (
+                    PARTITION BY coalesce(cluster_id, key) ORDER BY rank DESC, key
+                ) AS in_cluster FROM found
             ), ranked AS (
                 SELECT *, row_number() OVER (PARTITION BY sector ORDER BY rank DESC, key)
                     AS in_sector FROM single WHERE in_cluster = 1
             )
-            SELECT ranked.key, sector, rank, title, cluster_id, status,
-                   {"(SELECT text FROM items WHERE key = ranked.key)" if with_text else "''"}
-                   AS text
-            FROM ranked WHERE ? = 0 OR in_sector <= ?
-            ORDER BY {SECTOR_RANK_SQL}, rank DESC, ranked.key""",
-        [since, *SECTOR_ORDER, issue_id, depth, depth],
+            SELECT {columns} FROM ranked AS c WHERE ? = 0 OR in_sector <= ?
+            ORDER BY {SECTOR_RANK_SQL}, rank DESC, c.key""",
+        [*SECTOR_ORDER, since, issue_id, depth, depth],
     )
 
 
@@ -400,7 +424,7 @@ def swap_item(db: Database, issue_id: int, key: str, runner: str, summary: str, 
     with transaction(db):
         issue = _draft(db, issue_id)
         old = _take_out(db, issue_id, key)
-        body = old["body"] if old["prior_status"] else "summary"
+        body = old["body"]  # the new item prints as the one it replaces did
         _place_proposed(db, issue["id"], runner, old["section"], summary, body, actor,
                         old["position"])  # fmt: skip
         record_event(db, actor, "issue_swap", f"issue:{issue_id}",

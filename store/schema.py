@@ -242,6 +242,8 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX login_failures_name ON login_failures (name, at);
     CREATE INDEX login_failures_address ON login_failures (address, at);
+    -- The reprint clusters already used in a finalized issue, read once per proposal query.
+    CREATE INDEX items_status_cluster ON items (status, cluster_id);
     -- A proposed item's status before the proposal accepted it: taking it out restores it.
     ALTER TABLE issue_items ADD COLUMN prior_status TEXT;
     -- Items an editor took out of a draft: never proposed again as its runner-up.
