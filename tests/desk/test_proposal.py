@@ -11,7 +11,7 @@ import store.db
 import store.issues
 import store.items
 from cli.main import cli
-from desk.proposal import propose_issue, runners_up, swap_in_runner_up
+from desk.proposal import plan, propose_issue, runners_up, swap_in_runner_up
 from pipeline.config import Config
 from pipeline.errors import StoreError
 from pipeline.proposal import ELLIPSIS
@@ -140,3 +140,15 @@ def test_an_editor_edits_a_proposed_item_for_this_issue_only(app: Any, db: Any) 
         "编辑 改写的 摘要。",
     )
     assert store.items.get_item(db, key)["title"] == original
+
+
+def test_the_broad_plan_for_thousands_of_candidates_proposes_the_same_issue(
+    db: store.db.Database, config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    narrow = plan(db, config)
+    monkeypatch.setattr(store.issues, "BROAD_PROPOSAL", 0)  # the index walk, as at 78,000
+    broad = plan(db, config)
+    assert broad.picks == narrow.picks and broad.editor_note == narrow.editor_note
+    assert {s: k[:2] for s, k in broad.runners_up.items()} == {
+        s: k[:2] for s, k in narrow.runners_up.items()
+    }
