@@ -125,14 +125,23 @@ def issue_items(db: Database, issue_id: int) -> list[dict[str, Any]]:
 
 
 def available_items(db: Database, limit: int = 500) -> list[dict[str, Any]]:
-    """Accepted items not yet placed in any issue, in 6+3+3 order then best rank first."""
-    return rows_of(
-        db,
-        f"""SELECT {ROW_COLUMNS} FROM items WHERE status = 'accepted'
-            AND NOT EXISTS (SELECT 1 FROM issue_items WHERE item_key = items.key)
-            ORDER BY {SECTOR_RANK_SQL}, rank DESC LIMIT ?""",
-        [limit],
-    )
+    """Accepted items not yet placed in any issue, in 6+3+3 order then best rank first.
+
+    One query per industry on the (status, sector, rank) index: ordering by the 6+3+3 place in
+    one query would read and sort every accepted item.
+    """
+    rows: list[dict[str, Any]] = []
+    for sector in SECTOR_ORDER:
+        if len(rows) >= limit:
+            break
+        rows += rows_of(
+            db,
+            f"""SELECT {ROW_COLUMNS} FROM items WHERE status = 'accepted' AND sector = ?
+                AND NOT EXISTS (SELECT 1 FROM issue_items WHERE item_key = items.key)
+                ORDER BY rank DESC LIMIT ?""",
+            [sector, limit - len(rows)],
+        )
+    return rows
 
 
 def add_to_issue(
