@@ -7,12 +7,15 @@ index.html`. The crawler routes hosts here through Scrapy's proxy support (crawl
 URLs keep their real hosts, nothing resolves DNS, and nothing leaves 127.0.0.1.
 
 The host `faults.example` misbehaves on purpose, for tests: `/status/503`, `/slow/2.5/...`,
-`/redirect/N/...`, `/truncated/...`, `/huge/...`, `/challenge/...` (412 with a JS cookie page), and
-`/drop/...` (closes the connection).
+`/redirect/N/...`, `/truncated/...`, `/huge/...`, `/challenge/...` (412 with a JS cookie page),
+`/drop/...` (closes the connection), `/loop/...` (redirects to itself for ever), `/bigheader/...`
+(a 200 whose response header is larger than any client accepts) and `/hugelist/...` (a list page of
+good.example's three articles followed by 3 MB of inline base64 images).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import email.utils
 import hashlib
@@ -215,6 +218,23 @@ class _Handler(BaseHTTPRequestHandler):
             return 200
         if kind == "huge":
             return self._send(200, b"<html><body>" + b"x" * (12 * 1024 * 1024), "text/html")
+        if kind == "loop":
+            return self._send(302, b"", "text/html", {"Location": f"http://{FAULTS_HOST}{path}"})
+        if kind == "bigheader":
+            # The client hangs up in the middle of the header: that is the point.
+            with contextlib.suppress(OSError):
+                self._send(200, page, "text/html", {"X-Padding": "x" * 200_000})
+            self.close_connection = True
+            return 200
+        if kind == "hugelist":
+            links = "".join(
+                f'<li><a href="http://good.example/list/a{n}.html">测试文章标题第{n}篇内容</a>'
+                f"<span>2026-11-1{n}</span></li>"
+                for n in (1, 2, 3)
+            )
+            head = f"<html><head><meta charset='utf-8'></head><body><ul class='news'>{links}</ul>"
+            image = b'<img src="data:image/png;base64,' + b"iVBORw0KGgo" * 300_000 + b'">'
+            return self._send(200, head.encode() + image + b"</body></html>", "text/html")
         if kind == "drop":
             self.close_connection = True
             self.connection.shutdown(2)

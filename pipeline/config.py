@@ -131,6 +131,8 @@ def _parse_api(reader: FieldReader | None) -> ApiSpec | None:
         page_param=reader.text("page_param"),
         max_pages=reader.integer("max_pages", 1, minimum=1, maximum=500),
         html=reader.text("html"),
+        page_mode=reader.text("page_mode", "page", choices=("page", "offset")),
+        page_size=reader.integer("page_size", 10, minimum=1, maximum=1000),
     )
     reader.finish()
     return result

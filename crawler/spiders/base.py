@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import scrapy
 from protego import Protego
 from scrapy import signals
+from scrapy.exceptions import StopDownload
 
 from crawler.context import CrawlContext, Tally
 from crawler.extract import MIN_BODY_CHARS, extract_article, extract_fragment
@@ -21,8 +22,8 @@ from crawler.failures import kind_for_exception, kind_for_status
 from crawler.parse import ListEntry, date_from_url, decode_body
 from pipeline import store
 from pipeline.dates import parse_cn_date
-from pipeline.models import RawItem, Source, SourceRunRecord
-from pipeline.normalize import canonical_url, url_key
+from pipeline.models import DEFAULT_MAX_ITEMS, RawItem, Source, SourceRunRecord
+from pipeline.normalize import canonical_url, normalize_text, url_key
 
 if TYPE_CHECKING:
     from scrapy.http import Response
@@ -45,8 +46,9 @@ class SourceSpider(scrapy.Spider, abc.ABC):
         self.robots: dict[str, Protego | None] = {}
         self.waiting: dict[str, list[scrapy.Request]] = {}
         self.validators: dict[str, tuple[str | None, str | None]] = {}
-        limit = source.max_items or (DRY_RUN_ITEMS if ctx.dry_run else 0)
-        self.detail_budget = limit or 10**9
+        self.detail_budget = source.max_items or (
+            DRY_RUN_ITEMS if ctx.dry_run else DEFAULT_MAX_ITEMS
+        )
         if source.delay is not None:
             self.download_delay = source.delay
 
@@ -55,7 +57,18 @@ class SourceSpider(scrapy.Spider, abc.ABC):
         """Also listen for exceptions raised in our own callbacks."""
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.callback_failed, signal=signals.spider_error)
+        crawler.signals.connect(spider.bytes_arrived, signal=signals.bytes_received)
         return spider  # type: ignore[no-any-return]
+
+    def bytes_arrived(self, data: bytes, request: scrapy.Request, spider: Any) -> None:
+        """Stop a capped request at the cap and keep what arrived (a list page whose list sits
+        in its first megabytes, with inline base64 images after it, is still readable)."""
+        cap = request.meta.get("read_cap")
+        if spider is not self or not cap:
+            return
+        request.meta["read_bytes"] = request.meta.get("read_bytes", 0) + len(data)
+        if request.meta["read_bytes"] > cap:
+            raise StopDownload(fail=False)
 
     def callback_failed(self, failure: Failure, response: Response, spider: Any) -> None:
         """A bug in our parsing code: record it on the source instead of hiding it in a log."""
@@ -212,6 +225,11 @@ class SourceSpider(scrapy.Spider, abc.ABC):
             kind = kind_for_exception(failure.value)
             message = f"{type(failure.value).__name__}: {failure.value} ({request.url})"
         entry = bool(request.meta.get("entry"))
+        if kind == "http_404" and request.meta.get("paging"):
+            # A further list page that does not exist: the list simply ended. Not a failure, so
+            # it feeds no backoff or quarantine.
+            self.logger.info("source=%s list ends before %s", self.source.id, request.url)
+            return
         self.tally.fail(kind, message, entry=entry)
         if entry and response is not None:
             self.save_snapshot(response)
@@ -226,11 +244,15 @@ class SourceSpider(scrapy.Spider, abc.ABC):
         self.tally.items_seen += len(entries)
         keys = {e.url: url_key(canonical_url(e.url)) for e in entries}
         known = set() if self.ctx.db is None else store.known_keys(self.ctx.db, keys.values())
-        for entry in entries:
+        for index, entry in enumerate(entries):
             if keys[entry.url] in known:
                 self.tally.duplicate += 1
                 continue
             if self.detail_budget <= 0:
+                # The run record says the cap cut the run, and by how many new links.
+                cut = sum(1 for e in entries[index:] if keys[e.url] not in known)
+                self.tally.errors["max_items_cut"] += cut
+                self.logger.info("source=%s max_items reached: %d links left", self.source.id, cut)
                 return
             self.detail_budget -= 1
             body = entry.html or entry.text or _long_summary(entry.summary)
@@ -278,7 +300,9 @@ class SourceSpider(scrapy.Spider, abc.ABC):
             text = entry.summary
         else:
             text = article.text
-        if not title or len(text) < MIN_BODY_CHARS:
+        # The length counts what survives normalize: a page of furniture only (字体 大中小,
+        # 扫一扫, 发布时间…) passes a raw length check yet stores an empty article.
+        if not title or len(normalize_text(text)) < MIN_BODY_CHARS:
             self.tally.fail("detail_extract_failed", f"{url}: no title or body found")
             return None
         published = (
