@@ -42,6 +42,8 @@ class Tally:
     last_detail_error: tuple[str, str] | None = None
     empty_entries: int = 0
     entries_done: int = 0
+    # Healthy but flagged: what ops should look at (selectors that broke, healed by detection).
+    flag: str | None = None
 
     def fail(self, kind: str, message: str, entry: bool = False) -> None:
         """Count one failure; an entry (list/feed/API) failure decides the source's error."""

@@ -162,7 +162,7 @@ def _item_link(node: Selector, spec: str, base: str, link_pattern: str) -> str:
         href = href.strip()
         if not href or href.startswith(("javascript:", "#", "mailto:")):
             continue
-        link = urljoin(base, href)
+        link = str(urljoin(base, href))
         if not link_pattern or re.search(link_pattern, link):
             return link
     return ""

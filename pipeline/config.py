@@ -193,7 +193,8 @@ def _parse_source(
         headers=r.pairs("headers"),
         cookies=r.pairs("cookies"),
         link_pattern=link_pattern,
-        listing=_parse_list(r.table("list", required=kind == "listing")),
+        # A listing source without [source.list] is read by automatic list detection.
+        listing=_parse_list(r.table("list")),
         pagination=_parse_pagination(r.table("pagination")),
         detail=_parse_detail(r.table("detail")),
         api=_parse_api(r.table("api", required=kind == "json")),

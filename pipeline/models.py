@@ -256,3 +256,5 @@ class SourceRunRecord:
     error: str | None = None
     errors: dict[str, int] = field(default_factory=dict)
     duration: float = 0.0
+    # A healthy run that ops should look at: "selectors of X broke on …; detection found N".
+    flag: str | None = None

@@ -61,6 +61,7 @@ def health_inputs(db: store.Database, config: Config) -> list[health.SourceHealt
             yields=row["yields"],
             runs_since_yield=row["runs_since_yield"],
             extraction=row["extraction"],
+            flag=state.get("flag"),
         ))  # fmt: skip
     return inputs
 

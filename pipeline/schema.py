@@ -228,4 +228,10 @@ MIGRATIONS: tuple[str, ...] = (
     """
     CREATE INDEX items_new ON items (status, fetched_at, key);
     """,
+    # 5: self-healing lists (issue 13): a run whose list selectors broke but whose items automatic
+    # detection found is healthy yet flagged; the source keeps the flag until a run clears it.
+    """
+    ALTER TABLE source_runs ADD COLUMN flag TEXT;
+    ALTER TABLE sources ADD COLUMN flag TEXT;
+    """,
 )

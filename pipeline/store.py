@@ -335,6 +335,8 @@ def record_source_run(db: Database, record: SourceRunRecord) -> None:
         prev = state[0] if state else {"consecutive_failures": 0, "failing_since": None}
         ok = record.error_kind is None
         update: dict[str, Any] = {"id": record.source_id, "last_run_at": record.finished_at}
+        if ok or record.flag:
+            update["flag"] = record.flag
         if ok:
             update |= {"last_success_at": record.finished_at, "consecutive_failures": 0,
                        "failing_since": None}  # fmt: skip

@@ -343,7 +343,7 @@ class SourceSpider(scrapy.Spider, abc.ABC):
             run_id=self.ctx.run_id, source_id=self.source.id, started_at=self.started_at,
             finished_at=store.utc_now(), requests=t.requests, pages=t.pages,
             items_seen=t.items_seen, new=t.new, duplicate=t.duplicate, failed=t.failed,
-            error_kind=kind, error=message, errors=dict(t.errors),
+            error_kind=kind, error=message, errors=dict(t.errors), flag=t.flag,
             duration=round(time.monotonic() - self.started, 3),
         )  # fmt: skip
         store.record_source_run(self.ctx.db, record)

@@ -1,4 +1,10 @@
-"""List-page sources: item selectors, pagination, then detail pages."""
+"""List-page sources: item selectors (or automatic detection), pagination, then detail pages.
+
+A source without `[source.list]` is read by automatic detection (crawler/autolist.py). A source
+whose selectors find nothing on a page that answered 200 falls back to detection too: its items
+are still collected, and the run is flagged so ops get one "selectors broke" alert with the
+selectors detection proposes (self-healing after a redesign).
+"""
 
 from __future__ import annotations
 
@@ -7,11 +13,16 @@ from typing import TYPE_CHECKING, Any
 
 import scrapy
 
-from crawler.parse import decode_body, next_page_url, parse_listing, parse_problem
+from crawler.autolist import Detection, detect_list
+from crawler.parse import ListEntry, decode_body, next_page_url, parse_listing, parse_problem
 from crawler.spiders.base import SourceSpider
 
 if TYPE_CHECKING:
     from scrapy.http import Response
+
+
+# List pages a source without [source.pagination] follows through the pager detection found.
+DETECTED_MAX_PAGES = 3
 
 
 class ListingSpider(SourceSpider):
@@ -36,7 +47,6 @@ class ListingSpider(SourceSpider):
         """Items of one list page, then the next page while it still brings new items."""
         if not self.entry_response(response):
             return
-        assert self.source.listing is not None  # config guarantees it for kind = "listing"
         if "download_stopped" in response.flags:
             self.tally.errors["truncated"] += 1
             self.logger.warning(
@@ -52,29 +62,67 @@ class ListingSpider(SourceSpider):
                 f"{response.url} decodes to mojibake as {decoded.encoding}",
             )
             return
-        entries = parse_listing(
-            decoded.text, response.url, self.source.listing, self.source.link_pattern
-        )
         page = int(response.meta.get("page", 0))
+        entries, detection = self._entries(decoded.text, response.url, page)
         if not entries:
             if page == 0:
-                self._empty_first_page(response, decoded.text)
+                self._empty_first_page(response, decoded.text, detection)
             return
         before = self.tally.duplicate
         yield from self.follow(entries)
         all_known = self.tally.duplicate - before == len(entries)
-        pagination = self.source.pagination
-        if pagination is None or all_known or self.detail_budget <= 0:
+        if all_known or self.detail_budget <= 0:
             return
-        next_url = next_page_url(decoded.text, response.url, pagination, page)
+        next_url = self._next_url(decoded.text, response.url, page, detection)
         if next_url and next_url != response.url:
             yield from filter(None, [self.list_request(next_url, page + 1)])
 
-    def _empty_first_page(self, response: Response, html: str) -> None:
+    def _entries(self, html: str, url: str, page: int) -> tuple[list[ListEntry], Detection | None]:
+        """The page's items from the selectors, else from automatic detection."""
+        listing, pattern = self.source.listing, self.source.link_pattern
+        if listing is not None and (entries := parse_listing(html, url, listing, pattern)):
+            return entries, None
+        detection = detect_list(html, url, pattern)
+        if not detection.plausible:
+            return [], detection
+        self.tally.errors["found_by_detection"] += len(detection.items)
+        if listing is not None and page == 0:
+            self._flag_selectors(url, detection)
+        self.logger.info(
+            "source=%s %s: automatic detection: %s", self.source.id, url, detection.explanation[0]
+        )
+        return list(detection.items), detection
+
+    def _flag_selectors(self, url: str, detection: Detection) -> None:
+        """Selectors that found nothing where detection found a list: one alert for ops."""
+        assert self.source.listing is not None
+        proposed = "none (the list is only readable by detection)"
+        if detection.selectors is not None:
+            sel = detection.selectors
+            proposed = f"item = '{sel.item}', link = '{sel.link}'" + (
+                f", date = '{sel.date}'" if sel.date else ""
+            )
+        self.tally.flag = (
+            f"selectors of {self.source.id} broke on {self.started_at[:10]}: list.item "
+            f"'{self.source.listing.item}' matched nothing on {url}; automatic detection found "
+            f"{len(detection.items)} items; proposed selectors: {proposed}"
+        )
+
+    def _next_url(self, html: str, url: str, page: int, detection: Detection | None) -> str | None:
+        """The configured pager, else (detection mode) the pager detection found."""
+        if self.source.pagination is not None:
+            return next_page_url(html, url, self.source.pagination, page)
+        if detection is None or page + 1 >= DETECTED_MAX_PAGES:
+            return None
+        paging = detection.paging
+        if paging.pages is not None and page + 1 >= paging.pages:
+            return None
+        return paging.next_url or None
+
+    def _empty_first_page(self, response: Response, html: str, detection: Detection | None) -> None:
         """Page 1 gave nothing: it was cut at the size cap (too_large), the parser gave up
         (parse_error) or the selector no longer matches, i.e. the site was redesigned
         (empty_list)."""
-        assert self.source.listing is not None
         if "download_stopped" in response.flags:
             # Its list may lie beyond what the cap let through.
             message = f"{response.url}: no list in its first {len(response.body)} bytes (the cap)"
@@ -83,7 +131,9 @@ class ListingSpider(SourceSpider):
         if problem := parse_problem(html):
             self.entry_broken(response, "parse_error", f"{response.url}: {problem}")
             return
-        self.entry_broken(
-            response, "empty_list",
-            f"{response.url}: list selector '{self.source.listing.item}' matched nothing",
-        )  # fmt: skip
+        found = detection.explanation[0] if detection else "no detection ran"
+        if self.source.listing is not None:
+            message = f"list selector '{self.source.listing.item}' matched nothing and {found}"
+        else:
+            message = f"automatic detection: {found}"
+        self.entry_broken(response, "empty_list", f"{response.url}: {message}")
