@@ -47,7 +47,9 @@ def propose(
         chain.insert(0, node_css(ancestor))
         if "#" in chain[0] or "." in chain[0]:
             break
-    item = " > ".join([*chain, record_tag])
+    shared = set.intersection(*({*(r.get("class") or "").split()} for r in records))
+    named = sorted(c for c in shared if re.fullmatch(r"-?[A-Za-z_][\w-]*", c))
+    item = " > ".join([*chain, record_tag + (f".{named[0]}" if named else "")])
     if datastore:
         return None, f"{item} (inside a script datastore: only detection reads it)"
     doc = Selector(root=root)
