@@ -98,7 +98,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.flush()
         tls = self.server.tls_context().wrap_socket(self.connection, server_side=True)
         self.connection = tls
-        self.rfile = tls.makefile("rb", self.rbufsize)
+        self.rfile = tls.makefile("rb", self.rbufsize)  # type: ignore[assignment]
         self.wfile = socketserver._SocketWriter(tls)  # type: ignore[attr-defined]
         self.tunnel_host = self.path.rpartition(":")[0].lower()
         self.close_connection = False
