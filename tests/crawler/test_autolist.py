@@ -16,14 +16,14 @@ import pytest
 
 from crawler.autolist import detect_list, url_shape
 from crawler.parse import decode_body, next_page_url, parse_listing
-from pipeline.config import load_config
+from ops.config_files import load_config
 from pipeline.models import Source
 
 ROOT = Path(__file__).parent.parent.parent
 LISTS = ROOT / "tests" / "fixtures" / "lists"
 TRUTH = json.loads((LISTS / "truth.json").read_text(encoding="utf-8"))
 SITES = ROOT / "tests" / "fixtures" / "sites"
-DEMO = ROOT / "desk" / "demo_site" / "www"
+DEMO = ROOT / "demo" / "sites" / "www"
 CONFIG = load_config(ROOT / "config")
 LISTINGS = [s for s in CONFIG.sources if s.kind == "listing" and s.listing is not None]
 

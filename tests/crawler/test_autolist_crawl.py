@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 
+import store.db
 from crawler.autolist import url_shape
-from desk.fixture_server import DEMO_ROOT
-from desk.report import source_rows, status_report
-from pipeline import monitor, store
-from pipeline.config import load_config
+from demo.fixture_server import DEMO_ROOT
+from ops import monitor
+from ops.config_files import load_config
+from ops.report import source_rows, status_report
 from tests.crawler.conftest import ROOT, Crawl, make_config, run_crawl
 
 SITES = ROOT / "tests" / "fixtures" / "sites"
@@ -133,7 +134,7 @@ def test_a_redesigned_replica_keeps_yielding_and_raises_the_selector_alert(
     assert "automatic detection found 4 items" in run["flag"]
     assert "item = 'div.container > div.news-list-v2 > div.news-row'" in run["flag"]
     config = load_config(make_config(tmp_path, "[[source]]" + ndrc))
-    db = store.open_db(str(crawl.db))
+    db = store.db.open_db(str(crawl.db))
     now = datetime.now(UTC)
     alerts = monitor.evaluate(db, config, now)
     assert [a.kind for a in alerts] == ["selectors_broken"]
