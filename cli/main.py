@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 
 import store.db
@@ -74,12 +76,14 @@ def crawl(env: Env, sources: tuple[str, ...]) -> None:
     """
     import subprocess
 
-    from ops.cycle import crawl_command
+    from ops.cycle import HOST, crawl_command
 
     for source_id in sources:
         env.config.source(source_id)
     db = env.db()
-    run_id = store.runs.start_run(db, "crawl", store.db.utc_now())
+    # The run names this process: a scheduler starting meanwhile must not take it for dead.
+    run_id = store.runs.start_run(db, "crawl", store.db.utc_now(), os.getpid(), HOST)
+    store.runs.mark_run_owner(db, run_id, os.getpid(), list(sources), HOST)
     proc = subprocess.run(crawl_command(env.config.directory, env.db_path, run_id, sources, True))
     status = "ok" if proc.returncode == 0 else "crashed"
     store.runs.finish_run(db, run_id, status, store.db.utc_now())

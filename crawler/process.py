@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import socket
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,6 +21,9 @@ from crawler.settings import scrapy_settings
 from crawler.spiders import SPIDERS
 from pipeline.config import Config
 from pipeline.models import Source
+
+# The machine's name on every run this process records (crash recovery checks only its own).
+HOST = socket.gethostname()
 
 
 def select_sources(config: Config, ids: list[str]) -> list[Source]:
@@ -48,7 +52,9 @@ def run_crawl(
     db = store.db.open_db(db_path) if db_path else None
     own_run = db is not None and run_id is None
     if db is not None and run_id is None:
-        run_id = store.runs.start_run(db, "crawl", store.db.utc_now())
+        ids = [s.id for s in sources]
+        run_id = store.runs.start_run(db, "crawl", store.db.utc_now(), os.getpid(), HOST)
+        store.runs.mark_run_owner(db, run_id, os.getpid(), ids, HOST)
     snapshots = Path(db_path).parent / "snapshots" if db_path else Path("data/snapshots")
     ctx = CrawlContext(db=db, run_id=run_id or 0, now=datetime.now(UTC), snapshot_dir=snapshots)
     process = CrawlerProcess(scrapy_settings(config.settings.crawl, host_map, polite))

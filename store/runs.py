@@ -34,11 +34,19 @@ def save_http_cache(
         )  # fmt: skip
 
 
-def start_run(db: Database, trigger: str, at: str) -> int:
-    """Open a run record; return its id."""
+def start_run(
+    db: Database, trigger: str, at: str, pid: int | None = None, host: str | None = None
+) -> int:
+    """Open a run record, with the process and host that run it; return its id.
+
+    Every run names its process, so a scheduler starting meanwhile never takes a live manual
+    `newsdesk crawl` for a crashed one (a run without a pid cannot be told from a dead one).
+    """
     with transaction(db):
         cursor = db.execute(
-            "INSERT INTO runs (started_at, trigger, status) VALUES (?, ?, 'running')", [at, trigger]
+            """INSERT INTO runs (started_at, trigger, status, pid, host)
+               VALUES (?, ?, 'running', ?, ?)""",
+            [at, trigger, pid, host],
         )
     return int(cursor.lastrowid or 0)
 
@@ -122,12 +130,14 @@ def parse_time(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
 
 
-def mark_run_owner(db: Database, run_id: int, pid: int, source_ids: Sequence[str]) -> None:
+def mark_run_owner(
+    db: Database, run_id: int, pid: int, source_ids: Sequence[str], host: str | None = None
+) -> None:
     """Record which process runs a cycle and which sources it covers (for crash recovery)."""
     with transaction(db):
         db.execute(
-            "UPDATE runs SET pid = ?, source_ids = ? WHERE id = ?",
-            [pid, json.dumps(list(source_ids)), run_id],
+            "UPDATE runs SET pid = ?, source_ids = ?, host = coalesce(?, host) WHERE id = ?",
+            [pid, json.dumps(list(source_ids)), host, run_id],
         )
 
 
@@ -176,13 +186,17 @@ def record_missing_source_runs(
     return missing
 
 
-def recover_abandoned_runs(db: Database, alive: Any, at: str) -> list[int]:
+def recover_abandoned_runs(db: Database, alive: Any, at: str, host: str | None = None) -> list[int]:
     """Mark runs whose process died while they were running as crashed; return their ids.
 
     :param alive: `pid -> bool`, whether that process still lives.
+    :param host: this machine's name: a run recorded on another host (a database shared over
+        the network) cannot be checked from here and is left alone.
     """
     recovered = []
     for run in running_runs(db):
+        if host and run.get("host") and run["host"] != host:
+            continue
         if run["pid"] and alive(int(run["pid"])):
             continue
         message = (

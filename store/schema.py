@@ -234,4 +234,9 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE source_runs ADD COLUMN flag TEXT;
     ALTER TABLE sources ADD COLUMN flag TEXT;
     """,
+    # 6: every run names the host of its process (issue 13): crash recovery checks pids only of
+    # runs on its own host.
+    """
+    ALTER TABLE runs ADD COLUMN host TEXT;
+    """,
 )
