@@ -14,7 +14,7 @@ import nh3
 from lxml import etree
 from parsel import Selector
 
-from crawler.extract_fields import date_text_of, source_of, title_of
+from crawler.extract_fields import date_text_of, meta_date_text, page_lines, source_of, title_of
 from crawler.parse import select_all
 from pipeline.models import DetailSelectors
 
@@ -56,6 +56,9 @@ class Extracted:
     source_name: str
     attachments: tuple[str, ...]
     method: str
+    # The machine-readable date (meta, JSON-LD, script) when the page has one: recorded beside
+    # date_text because migrated sites stamp old articles with the migration date.
+    meta_date_text: str = ""
 
 
 def element_text(element: etree._Element) -> str:
@@ -210,14 +213,16 @@ def extract_article(html: str, url: str, spec: DetailSelectors | None = None) ->
         text, body_html, method = _fallback_text(html, url), "", "trafilatura"
         header = functools.cache(lambda: element_text(root)[:2000])
     title = title_of(page, root, spec.title, body)
+    lines = functools.cache(lambda: page_lines(root))
     return Extracted(
         title=title,
-        date_text=date_text_of(page, html, spec.date, header),
+        date_text=date_text_of(page, html, spec.date, header, lines, title),
         text=_without_headline(text, title),
         html=body_html,
         source_name=source_of(page, spec.source, header, text),
         attachments=_attachments(root, body, url),
         method=method if text else "",
+        meta_date_text=meta_date_text(page, html),
     )
 
 

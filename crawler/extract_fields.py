@@ -142,33 +142,207 @@ def meta_tags(page: Selector) -> dict[str, str]:
     return tags
 
 
-def _date_candidates(
-    page: Selector, html: str, spec_date: str, header: Callable[[], str]
-) -> Iterator[str]:
-    """Texts that may hold the publication date, most trusted first (lazily: the first often do)."""
-    if spec_date and (text := select_text(page, spec_date)):
-        yield text
+def page_lines(root: etree._Element) -> list[tuple[str, bool]]:
+    """The page's visible lines in document order, each with whether it is mostly link text."""
+    lines: list[tuple[str, bool]] = []
+    parts: list[str] = []
+    link_chars = 0
+
+    def flush() -> None:
+        nonlocal link_chars
+        line = _SPACES.sub(" ", "".join(parts)).strip()
+        if line:
+            lines.append((line, 2 * link_chars > len(line)))
+        parts.clear()
+        link_chars = 0
+
+    def add(text: str | None, in_a: bool) -> None:
+        nonlocal link_chars
+        if text:
+            parts.append(text)
+            if in_a:
+                link_chars += len(text.strip())
+
+    def walk(el: etree._Element, in_a: bool) -> None:
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if tag not in _INVISIBLE:
+            block = tag in _LINE_TAGS
+            if block:
+                flush()
+            inside = in_a or tag == "a"
+            if tag:
+                add(el.text, inside)
+            for child in el:
+                walk(child, inside)
+            if block:
+                flush()
+        add(el.tail, in_a)
+
+    body = root.find("body")
+    walk(body if body is not None else root, False)
+    flush()
+    return lines
+
+
+_SPACES = re.compile(r"[ \t\u3000\xa0]+")
+_INVISIBLE = {"script", "style", "noscript", "head", "title", "textarea", "template", "select"}
+_LINE_TAGS = {
+    "p", "div", "br", "li", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "table",
+    "section", "ul", "ol", "dl", "dd", "dt", "article", "header", "footer",
+}  # fmt: skip
+# A date as pages print it, with an optional time: 2026-11-20 10:30, 2026年11月20日, 2022.01.20.
+_DATE_SHOWN = re.compile(
+    r"(?:19|20)\d\d\s*[-年/.]\s*\d{1,2}\s*[-月/.]\s*\d{1,2}(?!\d)\s*日?"
+    r"(?:\s*\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?"
+)
+# Labels that introduce the publication date, and labels of other dates a page shows near it
+# (信息公开 tables: 成文日期 is when a document was signed, not published).
+_PUB_LABEL = re.compile(r"(?:发布|发表|发稿|更新|上传|录入|时间|日期|发布于|Date)\s*[:：]?\s*$")
+_OTHER_LABEL = re.compile(
+    r"(?:成文|生成|印发|生效|施行|实施|废止|截止|有效期|报名|活动|开始|结束)[^:：]{0,3}[:：]?\s*$"
+)
+# A line that reads as article prose, where the header area ends.
+_PROSE_LINE = re.compile(r"[。！？，；]")
+HEADER_LINES = 12
+
+
+def _is_prose(line: str) -> bool:
+    return len(line) >= 25 and bool(_PROSE_LINE.search(line))
+
+
+def _date_in(line: str, labelled_only: bool, previous: str = "") -> str:
+    """The publication date a line shows (from the date on), skipping 成文日期-like dates; a label
+    may sit on the previous line (the cell before, in 信息公开 tables)."""
+    for match in _DATE_SHOWN.finditer(line):
+        before = line[max(0, match.start() - 8) : match.start()]
+        if not before.strip():
+            before = previous[-8:]
+        if _OTHER_LABEL.search(before):
+            continue
+        if labelled_only and not _PUB_LABEL.search(before):
+            continue
+        return line[match.start() : match.end()]
+    return ""
+
+
+def header_date(lines: list[tuple[str, bool]], title: str) -> str:
+    """The date in the article's header area: the lines between the headline and the first line
+    of prose, or a labelled 发布时间 line just above the headline.
+
+    Failure class "dates from the wrong place": the first .time/.date of a page is often in a
+    related-article list, a sidebar or a previous/next link. Link text never counts here.
+    """
+    want = _squeeze(title)
+    if len(want) < 4:
+        return ""
+    for i, (line, _) in enumerate(lines):
+        squeezed = _squeeze(line)
+        if not (squeezed == want or (squeezed.startswith(want) and len(squeezed) < len(want) + 40)):
+            continue
+        rest = squeezed[len(want) :] if squeezed.startswith(want) else ""
+        if rest and (found := _date_in(line[line.find(title[-2:]) + 2 :], False)):
+            return found
+        area: list[tuple[str, str]] = []  # (line, the line before it) up to the first prose
+        previous = ""
+        for later, linked in lines[i + 1 : i + 1 + HEADER_LINES]:
+            if _is_prose(later):
+                break
+            if not linked:
+                area.append((later, previous))
+            previous = later
+        # A labelled 发布日期 wins over another date in the same area (生成日期 tables).
+        for labelled_only in (True, False):
+            for later, previous in area:
+                if found := _date_in(later, labelled_only, previous):
+                    return found
+        for j in range(max(0, i - 3), i):
+            earlier, linked = lines[j]
+            if not linked and (found := _date_in(earlier, True, lines[j - 1][0] if j else "")):
+                return found
+    return ""
+
+
+def labelled_date(lines: list[tuple[str, bool]]) -> str:
+    """A 发布时间/日期 labelled date anywhere outside links (some templates print it under the
+    body), the last visible resort."""
+    previous = ""
+    for line, linked in lines:
+        if not linked and len(line) <= 80 and (found := _date_in(line, True, previous)):
+            return found
+        previous = line
+    return ""
+
+
+# Failure class "dates only in machine-readable form": itemprop/JSON-LD/script variables.
+_SCRIPT_DATE = re.compile(
+    r"""["']?(?:datePublished|pubtime|pubTime|publish_time|publishTime|pubDate|pub_date"""
+    r"""|publishDate|publish_date|ptime|releaseDate)["']?\s*[:=]\s*["']"""
+    r"""((?:19|20)\d\d[-/.]\d{1,2}[-/.]\d{1,2}(?:[T ]\d{1,2}:\d{2}(?::\d{2})?)?)"""
+)
+
+
+def machine_dates(page: Selector, html: str) -> Iterator[str]:
+    """Dates the page states for machines: meta tags, itemprop, JSON-LD and script variables,
+    and WeChat's `ct` epoch."""
     tags = meta_tags(page)
     for name in DATE_META:
         if tags.get(name):
             yield tags[name]
+    if found := select_text(page, "[itemprop=datePublished]::attr(content)"):
+        yield found
+    if match := _SCRIPT_DATE.search(html):
+        yield match.group(1)
+    if match := _SCRIPT_EPOCH.search(html):
+        yield match.group(1)
+
+
+def _date_candidates(
+    page: Selector,
+    html: str,
+    spec_date: str,
+    header: Callable[[], str],
+    lines: Callable[[], list[tuple[str, bool]]],
+    title: str,
+) -> Iterator[str]:
+    """Texts that may hold the publication date, most trusted first (lazily: the first often do).
+
+    The date the page shows in the article's header comes before the machine-readable ones:
+    sites that migrated old articles stamp them with the migration date in their meta tags.
+    """
+    if spec_date and (text := select_text(page, spec_date)):
+        yield text
+    if found := header_date(lines(), title):
+        yield found
+    yield from machine_dates(page, html)
     if page.css(".year") and page.css(".day"):
         # Xinhua splits its date over spans: <span class="year">2026</span><span class="day">10/26
         year, day = select_text(page, ".year"), select_text(page, ".day").replace(" ", "")
         yield f"{year}-{day.replace('/', '-')} {select_text(page, '.time')}"
     for selector in DATE_SELECTORS:
-        text = select_text(page, selector)
-        if text and _HAS_DATE.search(text):
-            yield text
-    if match := _SCRIPT_EPOCH.search(html):
-        yield match.group(1)
+        # Only outside lists and links: a .date inside <li> or <a> dates another article.
+        for node in page.css(selector):
+            if node.xpath("ancestor-or-self::li|ancestor-or-self::a"):
+                continue
+            text = " ".join(t.strip() for t in node.xpath("string(.)").getall()).strip()
+            if text and _HAS_DATE.search(text):
+                yield text
+            break
+    if found := labelled_date(lines()):
+        yield found
     if _HAS_DATE.search(text := header()):
         yield text
 
 
-def date_text_of(page: Selector, html: str, spec_date: str, header: Callable[[], str]) -> str:
+def date_text_of(
+    page: Selector,
+    html: str,
+    spec_date: str,
+    header: Callable[[], str],
+    lines: Callable[[], list[tuple[str, bool]]] = list,
+    title: str = "",
+) -> str:
     """Raw text holding the publication date (pipeline.dates parses it); the most precise one."""
-    candidates = _date_candidates(page, html, spec_date, header)
+    candidates = _date_candidates(page, html, spec_date, header, lines, title)
     first = next(candidates, "")
     if first and not _HAS_TIME.search(first):
         # A date-only value in one place and the same day with a time in another: keep the time.
@@ -176,6 +350,11 @@ def date_text_of(page: Selector, html: str, spec_date: str, header: Callable[[],
             if _HAS_TIME.search(other) and _ymd(other) == _ymd(first) != ():
                 return other
     return first
+
+
+def meta_date_text(page: Selector, html: str) -> str:
+    """The first machine-readable date, recorded beside the shown one (they may disagree)."""
+    return next(machine_dates(page, html), "")
 
 
 def source_of(page: Selector, spec_source: str, header: Callable[[], str], body_text: str) -> str:

@@ -5,8 +5,13 @@ Each page is built to carry the class in a shape seen on many sites, not copied 
 
 from __future__ import annotations
 
-from crawler.parse import decode_body
+from datetime import UTC, datetime
 
+from crawler.extract import Extracted, extract_article
+from crawler.parse import decode_body
+from pipeline.dates import parse_cn_date
+
+NOW = datetime(2026, 11, 24, tzinfo=UTC)
 ARTICLE = (
     "许昌市召开全市科技创新大会，部署明年重点工作。会议强调，要加快建设创新平台，推动产业升级。"
 )
@@ -41,3 +46,86 @@ def test_a_declared_gbk_page_stays_gbk_and_a_bom_wins_over_meta() -> None:
     utf16 = "\ufeff" + page('<meta charset="gb2312">', ARTICLE)
     decoded = decode_body(utf16.encode("utf-16-le"), "")
     assert decoded.encoding == "utf-16-le" and ARTICLE in decoded.text
+
+
+# --- dates from the wrong place, dates only for machines ------------------------------------------
+
+PARAS = "".join(
+    f"<p>{s}</p>"
+    for s in (
+        "11月20日，许昌市召开全市科技创新大会，总结今年工作，部署明年重点任务。",
+        "会议强调，要加快建设创新平台，推动产业链和创新链深度融合，培育更多科技型企业。",
+        "与会代表表示，将把会议精神落到实处，为建设先进制造业强市贡献力量。",
+    )
+)
+RELATED = (
+    '<div class="side"><h3>热点新闻</h3><ul>'
+    '<li><a href="/a1.html">许昌召开电力装备推进会</a><span class="date">2026-10-01</span></li>'
+    '<li><a href="/a2.html">全市工业经济运行平稳</a><span class="time">2026-09-28</span></li>'
+    "</ul></div>"
+)
+
+
+def extract_html(html: str) -> Extracted:
+    return extract_article(html, "http://news.example.cn/a/123.html")
+
+
+def published(article: Extracted) -> str:
+    found = parse_cn_date(article.date_text, NOW)
+    return found.to_iso()[:10] if found else ""
+
+
+def test_the_byline_under_the_headline_wins_over_a_sidebar_list_date() -> None:
+    html = page(
+        "<title>许昌召开全市科技创新大会_要闻_某网</title>",
+        f"{RELATED}<div class='main'><h1>许昌召开全市科技创新大会</h1>"
+        f"<div class='src'>2026-11-20 10:30 来源：许昌日报</div><div class='x'>{PARAS}</div></div>",
+    )
+    assert published(extract_html(html)) == "2026-11-20"
+
+
+def test_a_visible_date_wins_over_a_migrated_meta_date_and_both_are_recorded() -> None:
+    html = page(
+        '<meta name="PubDate" content="2024-04-15 14:53"><title>许昌召开全市科技创新大会</title>',
+        f"<h1>许昌召开全市科技创新大会</h1><p>【来源：许昌日报】 发布日期：2023-07-19 19:21</p>"
+        f"<div>{PARAS}</div>",
+    )
+    article = extract_html(html)
+    assert published(article) == "2023-07-19"
+    assert article.meta_date_text.startswith("2024-04-15")
+
+
+def test_a_date_given_only_to_machines_is_read() -> None:
+    script = '<script>window.DATA = {"media":"某报","pubtime":"2026-11-18 16:56:39"};</script>'
+    html = page(
+        f"<title>许昌召开全市科技创新大会</title>{script}",
+        f"<h1>许昌召开全市科技创新大会</h1>{PARAS}",
+    )
+    assert published(extract_html(html)) == "2026-11-18"
+    itemprop = '<meta itemprop="datePublished" content="2026-11-17T08:00:00+08:00">'
+    html = page(
+        f"<title>许昌召开全市科技创新大会</title>{itemprop}",
+        f"<h1>许昌召开全市科技创新大会</h1>{PARAS}",
+    )
+    assert published(extract_html(html)) == "2026-11-17"
+
+
+def test_the_publication_date_of_an_open_government_table_not_its_signing_date() -> None:
+    table = (
+        "<table><tr><td>索引号：</td><td>1141/2026-00012</td><td>生成日期：</td><td>2026-11-04</td>"
+        "</tr><tr><td>发布日期：</td><td>2026-11-13</td><td>文号：</td><td>许政〔2026〕3号</td></tr>"
+        "</table>"
+    )
+    html = page(
+        "<title>许昌市人民政府关于印发某方案的通知</title>",
+        f"<h1>许昌市人民政府关于印发某方案的通知</h1>{table}<div>{PARAS}</div>",
+    )
+    assert published(extract_html(html)) == "2026-11-13"
+
+
+def test_a_labelled_date_printed_under_the_body_is_used_when_the_header_has_none() -> None:
+    html = page(
+        "<title>许昌召开全市科技创新大会</title>",
+        f"{RELATED}<h1>许昌召开全市科技创新大会</h1><div>{PARAS}</div><span>时间：2026-11-19 17:08</span>",
+    )
+    assert published(extract_html(html)) == "2026-11-19"
