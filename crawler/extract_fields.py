@@ -26,7 +26,7 @@ TITLE_SELECTORS: tuple[str, ...] = (
 _TITLE_SPLIT = re.compile(r"\s*(?:_|\||｜|--+|\s[-—–]+\s)\s*")
 # Elements that may hold a headline when no known selector matched.
 _HEADING_XPATH = (
-    "//h1|//h2|//h3|//*[contains(@class,'title') or contains(@class,'tit') or "
+    "//h1|//h2|//h3|//h4|//h5|//*[contains(@class,'title') or contains(@class,'tit') or "
     "contains(@id,'title')][not(self::html or self::head or self::title or self::body)]"
 )
 DATE_META: tuple[str, ...] = (
@@ -81,18 +81,31 @@ def title_of(
 ) -> str:
     """The headline: the source's selector, the gov meta tag, a known CMS title holder, a heading
     the page <title> confirms, the last heading before the body, and only then the <title>."""
-    for selector in (spec_title, *TITLE_SELECTORS[:1], *TITLE_SELECTORS[2:]):
-        if selector and len(chosen := " ".join(select_text(page, selector).split())) >= 5:
+    for selector in (spec_title, TITLE_SELECTORS[0]):
+        if selector and len(chosen := _plain(select_text(page, selector))) >= 5:
             return chosen
     page_title = select_text(page, "title")
+    if agreed := _agreed_heading(page, root, page_title):
+        return agreed
+    for selector in TITLE_SELECTORS[2:]:
+        if len(chosen := _plain(select_text(page, selector))) >= 5:
+            return chosen
     parts = [p for p in _TITLE_SPLIT.split(page_title) if len(p) >= 4]
+    if len(parts) == 1 and (site := _BARE_DASH_SITE.search(page_title)):
+        # "标题-半月谈": a bare dash before a short site name at the end also separates.
+        parts = [page_title[: site.start()], site.group(1)]
     if len(parts) > 1:
         # "标题_栏目_站名" or "站名--标题": the headline is the longest part the page shows again
         # as the whole text of one element (a heading, or a table cell on old templates).
+        # Link text is a menu or a breadcrumb (科普中国-辟谣文章: 辟谣文章 is a menu item).
+        linked = {el for a in root.iter("a") for el in a.iter()}
         shown = {
             _squeeze("".join(el.itertext()))
             for el in root.iter()
-            if isinstance(el.tag, str) and el.tag not in ("title", "head", "html", "body")
+            if isinstance(el.tag, str)
+            and el.tag not in ("title", "head", "html", "body")
+            and el not in linked
+            and el.find("a") is None
         }
         for part in sorted(parts, key=len, reverse=True):
             squeezed = _squeeze(part)
@@ -108,6 +121,47 @@ def title_of(
     if og := " ".join(select_text(page, TITLE_SELECTORS[1]).split()):
         return og
     return max(headline_parts, key=len) if headline_parts else page_title.strip()
+
+
+# Failure class "a site banner heading or a breadcrumb wins over the headline": a heading counts
+# when the page's <title> or og:title states it too (a banner such as 全新首页 is not in them).
+_TAGS = re.compile(r"<[^>]+>")
+_DASHES = re.compile(r"[-—–－―]+")
+_NOT_HEADLINE = re.compile(r"当前位置|您的位置|现在位置|>|›|»")
+_BARE_DASH_SITE = re.compile(r"-([^-\s]{2,10})$")
+
+
+def _plain(text: str) -> str:
+    """Meta values may carry markup (TRS puts <div> subtitles into ArticleTitle)."""
+    return " ".join(_TAGS.sub("", text).split())
+
+
+def _key(text: str) -> str:
+    """Comparison form: no whitespace, every dash run one '-' (<title> writes —— as -)."""
+    return _DASHES.sub("-", _squeeze(text))
+
+
+def _agreed_heading(page: Selector, root: etree._Element, page_title: str) -> str:
+    """The longest heading that the page's <title>, og:title or twitter:title also states
+    (covering at least 40 % of it); else og:title when <title> begins with it."""
+    og = _plain(select_text(page, TITLE_SELECTORS[1]))
+    twitter = _plain(select_text(page, "meta[name='twitter:title']::attr(content)"))
+    refs = [_key(r) for r in (page_title, og, twitter) if len(_squeeze(r)) >= 4]
+    best = ""
+    for node in root.xpath(_HEADING_XPATH):
+        text = " ".join("".join(node.itertext()).split())
+        key = _key(text)
+        if len(key) < 4 or len(key) <= len(_key(best)) or _NOT_HEADLINE.search(text):
+            continue
+        if any(key in ref and len(key) >= 0.4 * len(ref) for ref in refs):
+            best = text
+    if best:
+        return best
+    # Failure class "an unsplittable <title> and no heading element": og:title confirmed by it.
+    for meta in (og, twitter):
+        if len(_squeeze(meta)) >= 6 and _key(page_title).startswith(_key(meta)):
+            return meta
+    return ""
 
 
 def _heading_before(root: etree._Element, body: etree._Element) -> str:

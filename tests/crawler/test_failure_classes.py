@@ -129,3 +129,53 @@ def test_a_labelled_date_printed_under_the_body_is_used_when_the_header_has_none
         f"{RELATED}<h1>许昌召开全市科技创新大会</h1><div>{PARAS}</div><span>时间：2026-11-19 17:08</span>",
     )
     assert published(extract_html(html)) == "2026-11-19"
+
+
+# --- headlines -------------------------------------------------------------------------------------
+
+
+def test_a_site_banner_h1_loses_to_the_heading_the_page_title_confirms() -> None:
+    html = page(
+        "<title>许昌召开全市科技创新大会_新闻频道_某网</title>",
+        "<div class='top'><h1 class='title'>全新首页 焕新登场</h1></div>"
+        "<div class='crumb'>正在浏览：许昌召开全市科技创新大会</div>"
+        f"<h1>许昌召开全市科技创新大会</h1><div>{PARAS}</div>",
+    )
+    assert extract_html(html).title == "许昌召开全市科技创新大会"
+
+
+def test_a_headline_in_h4_with_a_title_joined_by_bare_dashes() -> None:
+    html = page(
+        "<title>积极因素不断增多 动能增强-前10个月外贸向好-某网</title>",
+        "<h4>热门推荐</h4><h4>积极因素不断增多 动能增强——前10个月外贸向好</h4>"
+        f"<div class='meta'>2026-11-09 22:30·新华社</div><div>{PARAS}</div>",
+    )
+    article = extract_html(html)
+    assert article.title == "积极因素不断增多 动能增强——前10个月外贸向好"
+    assert published(article) == "2026-11-09"
+
+
+def test_og_title_wins_when_the_page_title_is_unsplittable_and_headings_are_furniture() -> None:
+    html = page(
+        '<meta property="og:title" content="日本企業信心保持穩定 但日圓疲弱推高成本">'
+        "<title>日本企業信心保持穩定 但日圓疲弱推高成本</title>",
+        f"<h3>通知</h3><h3>你可能還想看</h3><div>{PARAS}</div>",
+    )
+    assert extract_html(html).title == "日本企業信心保持穩定 但日圓疲弱推高成本"
+
+
+def test_a_menu_item_named_in_the_page_title_is_not_the_headline() -> None:
+    html = page(
+        "<title>科普中国-辟谣文章</title>",
+        "<ul class='nav'><li><a href='/'>首页</a></li><li><a href='/r'>辟谣文章</a></li></ul>"
+        f"<div class='rumor-title'>徒手抓子弹真的存在吗？</div><div>{PARAS}</div>",
+    )
+    assert extract_html(html).title == "徒手抓子弹真的存在吗？"
+
+
+def test_markup_inside_a_title_meta_tag_is_dropped() -> None:
+    html = page(
+        '<meta name="ArticleTitle" content="为建设凝聚力量<div>——祝贺会议开幕</div>">',
+        f"<div class='TRS_Editor'>{PARAS}</div>",
+    )
+    assert extract_html(html).title == "为建设凝聚力量——祝贺会议开幕"
