@@ -14,6 +14,14 @@ import nh3
 from lxml import etree
 from parsel import Selector
 
+from crawler.density import (
+    INVISIBLE_TAGS,
+    Counts,
+    better_than_container,
+    densest_block,
+    measure,
+    prune,
+)
 from crawler.extract_fields import date_text_of, meta_date_text, page_lines, source_of, title_of
 from crawler.parse import select_all
 from pipeline.models import DetailSelectors
@@ -34,7 +42,7 @@ ATTACHMENT_EXT = re.compile(r"\.(pdf|docx?|xlsx?|wps|et|pptx?|zip|rar|7z|ofd)$",
 # Table cells are separated by a space, so "发文机关 | 工业和信息化部 | 发文字号" stays apart.
 _CELL_TAGS = {"td", "th"}
 _BLOCK_TAGS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table", "section"}
-_DROP_TAGS = ("script", "style", "noscript", "iframe", "form", "button", "select", "input")
+_DROP_TAGS = INVISIBLE_TAGS
 # The sanitised HTML copy keeps structure editors can paste, nothing executable.
 _SAFE_TAGS = {
     "p", "br", "strong", "b", "em", "i", "u", "table", "thead", "tbody", "tr", "td", "th", "ul",
@@ -89,36 +97,6 @@ def element_text(element: etree._Element) -> str:
     return "\n".join(line for line in lines if line)
 
 
-# Sentence punctuation marks prose; navigation and link lists have almost none.
-_PROSE_PUNCT = re.compile(r"[。！？；，、：“”]")
-
-
-def _prose_score(element: etree._Element) -> float:
-    text = element_text(element)
-    if not text:
-        return 0.0
-    link_chars = sum(len("".join(a.itertext())) for a in element.iter("a"))
-    link_share = min(link_chars / len(text), 1.0)
-    return len(_PROSE_PUNCT.findall(text)) * (1.0 - link_share) ** 2
-
-
-def densest_block(root: etree._Element) -> etree._Element | None:
-    """The tightest block holding most of the page's prose (for pages of unknown CMSs)."""
-    best, best_score = None, 0.0
-    for element in root.iter("div", "td", "article", "section", "main"):
-        score = _prose_score(element)
-        if score >= best_score:  # document order: on a tie the deeper element wins
-            best, best_score = element, score
-    if best is None or best_score < 5:
-        return None
-    while True:
-        children = [c for c in best if isinstance(c.tag, str)]
-        inner = max(children, key=_prose_score, default=None)
-        if inner is None or _prose_score(inner) < 0.85 * best_score:
-            return best
-        best = inner
-
-
 def _drop(element: object) -> None:
     """Remove an element but keep the text that follows it."""
     if not isinstance(element, etree._Element) or (parent := element.getparent()) is None:
@@ -141,16 +119,28 @@ def _first_element(root: etree._Element, selector: str) -> etree._Element | None
     return None
 
 
-def _body(root: etree._Element, spec: DetailSelectors) -> tuple[etree._Element | None, str, str]:
-    """The body element, its text, and which rule found it."""
-    selectors = ((spec.body, "selector"),) if spec.body else ()
-    selectors += tuple((c, f"container:{c}") for c in BODY_CONTAINERS)
-    for selector, method in selectors:
-        element = _first_element(root, selector)
-        if element is not None and len(text := element_text(element)) >= MIN_BODY_CHARS:
-            return element, text, method
-    element = densest_block(root)
-    return (element, element_text(element), "density") if element is not None else (None, "", "")
+def _body(root: etree._Element, spec: DetailSelectors) -> tuple[etree._Element | None, str]:
+    """The body element (link lists and comment blocks pruned) and which rule found it."""
+    table = measure(root)
+    element, method = None, ""
+    found = _first_element(root, spec.body) if spec.body else None
+    if found is not None and table.get(found, Counts()).chars >= MIN_BODY_CHARS:
+        element, method = found, "selector"
+    if element is None:
+        for selector in BODY_CONTAINERS:
+            found = _first_element(root, selector)
+            if found is not None and table.get(found, Counts()).chars >= MIN_BODY_CHARS:
+                element, method = found, f"container:{selector}"
+                block = densest_block(root, table)
+                if block is not None and better_than_container(found, block, table):
+                    element, method = block, f"density:over:{selector}"
+                break
+    if element is None and (block := densest_block(root, table)) is not None:
+        element, method = block, "density"
+    if element is not None:
+        keep = {el for a in element.iter("a") if _is_attachment(a) for el in a.iterancestors()}
+        prune(element, table, keep)
+    return element, method
 
 
 def _attachment_anchors(root: etree._Element, body: etree._Element | None) -> list[etree._Element]:
@@ -205,7 +195,8 @@ def extract_article(html: str, url: str, spec: DetailSelectors | None = None) ->
     for selector in spec.remove:
         for node in select_all(Selector(root=root, type="html"), selector):
             _drop(node.root)
-    body, text, method = _body(root, spec)
+    body, method = _body(root, spec)
+    text = element_text(body) if body is not None else ""
     if body is not None:
         body_html = nh3.clean(lxml.html.tostring(body, encoding="unicode"), tags=_SAFE_TAGS)
         header = functools.cache(lambda: _text_before(root, body))
