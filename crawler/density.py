@@ -35,12 +35,14 @@ _PRUNABLE = frozenset({"div", "ul", "ol", "dl", "table", "section", "aside", "na
 
 @dataclass(slots=True)
 class Counts:
-    """Visible characters, characters inside links, prose punctuation and sentence stops."""
+    """Visible characters, characters inside links, prose punctuation, sentence stops, and the
+    sentence stops outside links (a headline list's ？ and ！ are inside its links)."""
 
     chars: int = 0
     link: int = 0
     punct: int = 0
     stops: int = 0
+    free_stops: int = 0
 
     @property
     def link_share(self) -> float:
@@ -61,7 +63,10 @@ def _add_text(counts: Counts, text: str | None, in_link: bool) -> None:
     if in_link:
         counts.link += size
     counts.punct += len(_PROSE_PUNCT.findall(text))
-    counts.stops += len(_STOPS.findall(text))
+    stops = len(_STOPS.findall(text))
+    counts.stops += stops
+    if not in_link:
+        counts.free_stops += stops
 
 
 def measure(root: etree._Element) -> dict[etree._Element, Counts]:
@@ -81,6 +86,7 @@ def measure(root: etree._Element) -> dict[etree._Element, Counts]:
             counts.link += inner.link
             counts.punct += inner.punct
             counts.stops += inner.stops
+            counts.free_stops += inner.free_stops
             _add_text(counts, child.tail, in_link)
         table[el] = counts
         return counts
@@ -142,7 +148,7 @@ def prune(
         counts = table.get(element)
         if counts is None or element in keep or not counts.chars:
             continue
-        links = counts.link_share > 0.6 and counts.stops == 0 and counts.link >= 8
+        links = counts.link_share > 0.6 and counts.free_stops == 0 and counts.link >= 8
         if links or (_is_chrome(element) and counts.chars < 0.5 * table[body].chars):
             doomed.add(element)
     for element in list(doomed):

@@ -177,7 +177,10 @@ PHOTO_CAPTION_RE = re.compile(
 )
 # Link lists under 相关阅读 carry other articles' titles: headlines without sentence ends.
 RELATED_HEADING_RE = re.compile(
-    r"^[【\[]?(?:相关阅读|相关链接|相关新闻|相关稿件|延伸阅读|推荐阅读|热点推荐|更多阅读)[】\]]?[:：]?$"
+    r"^[【\[]?(?:相关阅读|相关链接|相关新闻|相关稿件|延伸阅读|推荐阅读|热点推荐|更多阅读"
+    # Teaser headings seen on real pages (issue 12).
+    r"|相关推荐|精彩推荐|精彩视频推荐|视频推荐|今日推荐|为你推荐|猜你喜欢|热门推荐|热门文章|热点新闻"
+    r"|往期推荐|往期回顾|推荐文章|相关文章|相关报道|更多精彩)[】\]]?[:：]?$"
 )
 SENTENCE_END_CHARS = "。！？!?…”"
 MAX_LINK_LINE = 60
