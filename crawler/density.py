@@ -149,7 +149,11 @@ def prune(
         if counts is None or element in keep or not counts.chars:
             continue
         links = counts.link_share > 0.6 and counts.free_stops == 0 and counts.link >= 8
-        if links or (_is_chrome(element) and counts.chars < 0.5 * table[body].chars):
+        if (
+            links
+            or _is_document_metadata(element, counts)
+            or (_is_chrome(element) and counts.chars < 0.5 * table[body].chars)
+        ):
             doomed.add(element)
     for element in list(doomed):
         if any(a in doomed for a in element.iterancestors()):
@@ -157,6 +161,17 @@ def prune(
         parent = element.getparent()
         if parent is not None:
             _remove_keep_tail(element, parent)
+
+
+# Failure class "信息公开 metadata table inside the body container": 索引号/分类/发布机构/成文日期
+# cells of open-government pages (TRS, Hanweb and others print them above the document).
+_METADATA_START = re.compile(r"^(?:索引号|信息索引|主题分类|发文机关)")
+
+
+def _is_document_metadata(element: etree._Element, counts: Counts) -> bool:
+    if element.tag not in ("table", "div", "ul", "dl") or counts.free_stops or counts.chars > 400:
+        return False
+    return bool(_METADATA_START.match("".join("".join(element.itertext()).split())[:20]))
 
 
 def _remove_keep_tail(element: etree._Element, parent: etree._Element) -> None:

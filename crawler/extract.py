@@ -71,6 +71,15 @@ class Extracted:
 
 def element_text(element: etree._Element) -> str:
     """Visible text of an element with a newline at every block boundary."""
+    return "\n".join(line for line, _ in element_lines(element))
+
+
+_LINK_IN, _LINK_OUT = "\x01", "\x02"
+
+
+def element_lines(element: etree._Element) -> list[tuple[str, bool]]:
+    """Visible lines of an element, each with whether it is all link text (attachment links
+    count as text: a 附件 line belongs to the document)."""
     parts: list[str] = []
 
     def walk(el: etree._Element) -> None:
@@ -79,22 +88,55 @@ def element_text(element: etree._Element) -> str:
             if el.tail:
                 parts.append(el.tail)
             return
+        link = tag == "a" and not _is_attachment(el)
         if tag in _BLOCK_TAGS:
             parts.append("\n")
         elif tag in _CELL_TAGS:
             parts.append(" ")
+        if link:
+            parts.append(_LINK_IN)
         if el.text and tag:
             parts.append(el.text)
         for child in el:
             walk(child)
+        if link:
+            parts.append(_LINK_OUT)
         if tag in _BLOCK_TAGS:
             parts.append("\n")
         if el.tail:
             parts.append(el.tail)
 
     walk(element)
-    lines = (_SPACES.sub(" ", line).strip() for line in "".join(parts).split("\n"))
-    return "\n".join(line for line in lines if line)
+    lines: list[tuple[str, bool]] = []
+    depth = 0
+    for raw in "".join(parts).split("\n"):
+        linked = unlinked = 0
+        for piece in re.split("([\x01\x02])", raw):
+            if piece == _LINK_IN:
+                depth += 1
+            elif piece == _LINK_OUT:
+                depth = max(depth - 1, 0)
+            elif depth:
+                linked += len(piece.strip())
+            else:
+                unlinked += len(piece.strip())
+        line = _SPACES.sub(" ", raw.replace(_LINK_IN, "").replace(_LINK_OUT, "")).strip()
+        if line:
+            lines.append((line, linked > 0 and unlinked <= 2))
+    return lines
+
+
+def _without_trailing_links(lines: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
+    """Failure class "related headlines left inside the body container" when they are bare links
+    between <br>s (no block to prune): drop the run of all-link lines that ends the body, when it
+    is two lines or more, or one line that is no sentence."""
+    end = len(lines)
+    while end and lines[end - 1][1]:
+        end -= 1
+    run = lines[end:]
+    if len(run) >= 2 or (run and run[0][0][-1] not in "。！？"):
+        return lines[:end]
+    return lines
 
 
 def _drop(element: object) -> None:
@@ -187,6 +229,7 @@ def _fallback_text(html: str, url: str) -> str:
 def extract_article(html: str, url: str, spec: DetailSelectors | None = None) -> Extracted:
     """Extract title, raw date, body text and sanitised HTML, source name and attachments."""
     spec = spec or DetailSelectors()
+    html = _without_stray_closers(html or "")
     # lxml.etree's parser, not lxml.html's: its plain elements iterate several times faster.
     root = etree.fromstring(html or "<html></html>", _HTML_PARSER)
     if root is None:
@@ -196,7 +239,8 @@ def extract_article(html: str, url: str, spec: DetailSelectors | None = None) ->
         for node in select_all(Selector(root=root, type="html"), selector):
             _drop(node.root)
     body, method = _body(root, spec)
-    text = element_text(body) if body is not None else ""
+    body_lines = _without_trailing_links(element_lines(body)) if body is not None else []
+    text = "\n".join(line for line, _ in body_lines)
     if body is not None:
         body_html = nh3.clean(lxml.html.tostring(body, encoding="unicode"), tags=_SAFE_TAGS)
         header = functools.cache(lambda: _text_before(root, body))
@@ -215,6 +259,20 @@ def extract_article(html: str, url: str, spec: DetailSelectors | None = None) ->
         method=method if text else "",
         meta_date_text=meta_date_text(page, html),
     )
+
+
+# Failure class "broken markup": libxml2 stops at the first </html> (and drops what follows a
+# </body>), so a stray one mid-page (templates that include a whole page, ad snippets) leaves
+# the body empty. Browsers ignore them; so do we, when real content follows.
+_CLOSERS = re.compile(r"</(?:body|html)\s*>", re.IGNORECASE)
+_CONTENT_TAG = re.compile(r"<(?:div|p|table|article|section|span|font|td|h\d)\b", re.IGNORECASE)
+
+
+def _without_stray_closers(html: str) -> str:
+    first = _CLOSERS.search(html)
+    if first is None or not _CONTENT_TAG.search(html, first.end()):
+        return html
+    return _CLOSERS.sub("", html)
 
 
 def _without_headline(text: str, title: str) -> str:

@@ -179,3 +179,71 @@ def test_markup_inside_a_title_meta_tag_is_dropped() -> None:
         f"<div class='TRS_Editor'>{PARAS}</div>",
     )
     assert extract_html(html).title == "为建设凝聚力量——祝贺会议开幕"
+
+
+# --- bodies: link lists, teasers, too-wide containers, broken markup -------------------------------
+
+
+def test_a_related_list_and_comments_inside_the_container_are_pruned() -> None:
+    related = (
+        "<div class='box'><h3>相关新闻</h3><ul>"
+        "<li><a href='/1.html'>许昌电力装备产业集群加快发展</a></li>"
+        "<li><a href='/2.html'>发制品出口为何持续增长？</a></li>"
+        "<li><a href='/3.html'>全市工业经济运行平稳向好！</a></li></ul></div>"
+    )
+    comments = "<div class='comment-list'><p>网友：写得好。</p><p>网友：支持！</p></div>"
+    html = page(
+        "<title>许昌召开全市科技创新大会</title>",
+        f"<h1>许昌召开全市科技创新大会</h1><div class='article-content'>{PARAS}{related}"
+        f"{comments}</div>",
+    )
+    text = extract_html(html).text
+    assert text.endswith("贡献力量。") and "发制品出口" not in text and "网友" not in text
+
+
+def test_bare_headline_links_after_the_last_paragraph_are_dropped() -> None:
+    links = "".join(
+        f"<br><br><b><a href='/{i}.html'>{t}</a></b>"
+        for i, t in enumerate(["“计件考核”是指标思维下的误区", "刷爆网站的热情需要引导与保护"])
+    )
+    html = page("<title>某通知</title>", f"<div id='zoom'>{PARAS}{links}</div>")
+    assert extract_html(html).text.endswith("贡献力量。")
+
+
+def test_a_container_much_wider_than_its_prose_yields_to_the_densest_block() -> None:
+    nav = "".join(f"<li><a href='/{i}'>栏目{i}</a></li>" for i in range(30))
+    teasers = "".join(f"<p>推广内容第{i}条 立即下载 领取福利 点击查看</p>" for i in range(40))
+    html = page(
+        "<title>许昌召开全市科技创新大会</title>",
+        f"<div class='article-content'><ul>{nav}</ul><div class='txt'>{PARAS}</div>{teasers}</div>",
+    )
+    article = extract_html(html)
+    assert article.text.startswith("11月20日") and article.text.endswith("贡献力量。")
+
+
+def test_a_stray_closing_html_tag_mid_page_does_not_empty_the_body() -> None:
+    html = (
+        "<html><head><title>许昌召开全市科技创新大会</title></head><body><div class='top'>"
+        "<p>导航</p></div></body></html>\n<div class='TRS_Editor'>" + PARAS + "</div></body></html>"
+    )
+    assert extract_html(html).text.startswith("11月20日")
+
+
+def test_hidden_textarea_and_template_blocks_are_not_prose() -> None:
+    gallery = "<textarea style='display:none'>" + "图集说明，很长的隐藏文字。" * 40 + "</textarea>"
+    tmpl = "<template><p>" + "模板里的文字，不显示。" * 40 + "</p></template>"
+    html = page(
+        "<title>许昌召开全市科技创新大会</title>", f"<div>{gallery}{tmpl}</div><div>{PARAS}</div>"
+    )
+    text = extract_html(html).text
+    assert text.startswith("11月20日") and "图集" not in text and "模板" not in text
+
+
+def test_an_open_government_metadata_table_inside_the_container_is_not_body() -> None:
+    table = (
+        "<table class='xxgk'><tr><td>索 引 号：</td><td>11220000/2026-00426</td><td>分 类：</td>"
+        "<td>环境监测</td></tr><tr><td>发布机构：</td><td>某某厅</td><td>成文日期：</td>"
+        "<td>2026-11-04</td></tr></table>"
+    )
+    html = page("<title>关于某工程的公示</title>", f"<div id='zoom'>{table}{PARAS}</div>")
+    assert extract_html(html).text.startswith("11月20日")
