@@ -100,14 +100,17 @@ def densest_block(
 ) -> etree._Element | None:
     """The tightest block holding most of the page's prose (for pages of unknown CMSs)."""
     best, best_score = None, 0.0
+    # Nothing inside a block named as comments or recommendations: a recommended article is
+    # prose too, often longer than the article itself.
+    chrome = {el for block in root.iter(*_BLOCKS) if _is_chrome(block) for el in block.iter()}
     for element in root.iter(*_BLOCKS):
         counts = table.get(element)
-        if counts is not None and counts.score >= best_score and not _is_chrome(element):
+        if counts is not None and counts.score >= best_score and element not in chrome:
             best, best_score = element, counts.score  # on a tie the deeper element wins
     if best is None or best_score < 5:
         return None
     while True:
-        children = [c for c in best if c in table]
+        children = [c for c in best if c in table and c not in chrome]
         inner = max(children, key=lambda c: table[c].score, default=None)
         if inner is None or table[inner].score < 0.85 * best_score:
             return best
