@@ -114,7 +114,27 @@ def densest_block(
         inner = max(children, key=lambda c: table[c].score, default=None)
         if inner is None or table[inner].score < 0.85 * best_score:
             return best
-        best = inner
+        # Failure class "a lead paragraph beside the main text block" (摘要/chapo paragraphs,
+        # a first paragraph outside the body div): stay when a sibling is prose too.
+        if any(_is_prose_block(c, table) for c in children if c is not inner):
+            return best
+        best, best_score = inner, table[inner].score
+
+
+def _leaves_prose(whole: Counts, part: Counts) -> bool:
+    """True when the body minus `part` still holds an article (a wrapper named "share-content"
+    may hold the article itself)."""
+    return whole.chars - part.chars >= 100 and whole.free_stops - part.free_stops >= 2
+
+
+def _is_prose_block(element: etree._Element, table: dict[etree._Element, Counts]) -> bool:
+    counts = table[element]
+    return (
+        counts.free_stops >= 2
+        and counts.chars >= 40
+        and counts.link_share < 0.2
+        and not _is_chrome(element)
+    )
 
 
 def _is_chrome(element: etree._Element) -> bool:
@@ -155,7 +175,7 @@ def prune(
         if (
             links
             or _is_document_metadata(element, counts)
-            or (_is_chrome(element) and counts.chars < 0.5 * table[body].chars)
+            or (_is_chrome(element) and _leaves_prose(table[body], counts))
         ):
             doomed.add(element)
     for element in list(doomed):

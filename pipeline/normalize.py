@@ -122,7 +122,7 @@ REAL_PAGE_BOILERPLATE_RES = (
         r"|违者必究|谢绝转载|禁止转载).{0,80}$"
     ),
     # 免责声明 / 特别声明 lines and platforms' "we only store what users upload" notices.
-    re.compile(r"^[【\[]?(?:免责声明|特别声明|版权声明|郑重声明)[】\]]?\s*[:：]?.{0,200}$"),
+    re.compile(r"^.{0,12}?[【\[]?(?:免责声明|特别声明|版权声明|郑重声明)[】\]]?\s*[:：]?.{0,200}$"),
     re.compile(r"^.{0,120}(?:仅提供信息存储服务|不代表.{0,20}(?:观点|立场)).{0,80}$"),
     # （原标题：…） in brackets (the bare 原标题： line is in BOILERPLATE_LINE_RES).
     re.compile(r"^[（(]\s*原标题\s*[:：].*[）)]$"),
@@ -145,7 +145,9 @@ REAL_PAGE_BOILERPLATE_RES = (
     ),
     re.compile(r"^.{0,20}回复\s*[【\[“\"「].{1,12}[】\]”\"」].{0,30}$"),
     # "如你觉得文章不错，请识别图中二维码关注，并推荐给你的朋友。": a closing call, sentence or not.
-    re.compile(r"^.{0,30}(?:识别|扫描|扫|长按)(?:图中|下方|上方|下面|文末)?的?二维码.{0,4}关注.{0,60}$"),
+    re.compile(
+        r"^.{0,30}(?:识别|扫描|扫|长按)(?:图中|下方|上方|下面|文末)?的?二维码.{0,4}关注.{0,60}$"
+    ),
     # Widgets printed as text: 【下载地址】 【点击投票】 【打印本稿】 发送给朋友, 进入【股吧】讨论.
     re.compile(
         r"^(?:[【\[]\s*(?:下载地址|点击投票|我要投票|点击下载|打印本稿|打印本页|关闭窗口|收藏本文|推荐给朋友"
@@ -187,6 +189,12 @@ RELATED_HEADING_RE = re.compile(
     # The same headings in Traditional script (Taiwan and Hong Kong pages).
     r"|相關新聞|相關閱讀|延伸閱讀|推薦閱讀|熱門點閱|熱門新聞|相關文章|你可能還想看)[】\]]?[:：]?$"
 )
+# A comments area under the article (issue 12): its heading ends the article, whatever follows
+# (readers' posts are prose too, so no per-line rule can tell them apart).
+COMMENTS_HEADING_RE = re.compile(
+    r"^[【\[]?(?:热门评论|最新评论|网友评论|全部评论|精彩评论|评论区|读者评论|用户评论|熱門評論|網友評論"
+    r"|最新評論)(?:\s*[（(]?\s*\d+\s*(?:条)?\s*[）)]?)?[】\]]?[:：]?$"
+)
 SENTENCE_END_CHARS = "。！？!?…”"
 MAX_LINK_LINE = 60
 
@@ -226,6 +234,8 @@ def _drop_chrome_lines(lines: list[str]) -> list[str]:
     kept: list[str] = []
     in_links = False
     for line in lines:
+        if COMMENTS_HEADING_RE.match(line):
+            break
         if RELATED_HEADING_RE.match(line):
             in_links = True
             continue

@@ -247,3 +247,33 @@ def test_an_open_government_metadata_table_inside_the_container_is_not_body() ->
     )
     html = page("<title>关于某工程的公示</title>", f"<div id='zoom'>{table}{PARAS}</div>")
     assert extract_html(html).text.startswith("11月20日")
+
+
+def test_a_lead_paragraph_beside_the_main_text_block_is_kept() -> None:
+    lead = "<p class='chapo'>各位好，这里是本周科技要闻。今天先看许昌的创新大会，再看郑州的产业新闻和洛阳的新项目。</p>"
+    html = page(
+        "<title>许昌召开全市科技创新大会</title>",
+        f"<article><h1>许昌召开全市科技创新大会</h1>{lead}<div class='body'>{PARAS}{PARAS}</div>"
+        "</article>",
+    )
+    assert extract_html(html).text.startswith("各位好")
+
+
+def test_a_recommended_article_inside_the_container_is_never_the_body() -> None:
+    other = "".join(
+        f"<p>另一篇推荐文章的第{i}段，内容很长，而且有很多句子。还有一句。</p>" for i in range(12)
+    )
+    html = page(
+        "<title>许昌召开全市科技创新大会</title>",
+        f"<div class='detail-content'><h1>许昌召开全市科技创新大会</h1><div class='txt'>{PARAS}</div>"
+        f"<div class='recommend-wrapper'><h1>另一篇</h1><div class='c'>{other}</div></div></div>",
+    )
+    text = extract_html(html).text
+    assert text.startswith("11月20日") and "推荐文章" not in text
+
+
+def test_readers_comments_under_the_article_are_cut_by_normalize() -> None:
+    from pipeline.normalize import normalize_text
+
+    text = "正文第一段。\n正文最后一段。\n热门评论\n网友甲 认为：\n写得真好，我很赞同。"
+    assert normalize_text(text) == "正文第一段。\n正文最后一段。"
