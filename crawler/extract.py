@@ -307,6 +307,14 @@ def _text_before(root: etree._Element, body: etree._Element, limit: int = 800) -
     return "\n".join(reversed(pieces))[-limit:]
 
 
+def html_text(html: str) -> str:
+    """Text of an HTML fragment (a feed summary, an API field), made as article bodies are; plain
+    text passes through unchanged apart from whitespace."""
+    if "<" not in html and "&" not in html:
+        return "\n".join(line.strip() for line in html.splitlines() if line.strip())
+    return element_text(lxml.html.fragment_fromstring(html, create_parent="div"))
+
+
 def extract_fragment(html: str, url: str, title: str, date_text: str, source: str) -> Extracted:
     """An article whose body arrived as an HTML fragment (a feed's content, an API's text)."""
     root = lxml.html.fragment_fromstring(html or "<p></p>", create_parent="div")

@@ -19,7 +19,7 @@ import store.db
 import store.items
 import store.runs
 from crawler.context import CrawlContext, Tally
-from crawler.extract import MIN_BODY_CHARS, extract_article, extract_fragment
+from crawler.extract import MIN_BODY_CHARS, extract_article, extract_fragment, html_text
 from crawler.failures import kind_for_exception, kind_for_status
 from crawler.parse import ListEntry, date_from_url, decode_body
 from pipeline.dates import parse_cn_date
@@ -276,10 +276,10 @@ class SourceSpider(scrapy.Spider, abc.ABC):
         else:
             article = extract_article(html, url, self.source.detail)
         title = _better_title(article.title, entry.title, self.source.name)
-        if len(article.text) < MIN_BODY_CHARS and entry.summary:
-            text = entry.summary
-        else:
-            text = article.text
+        # Failure class "feed summaries shown as raw HTML": a summary is HTML in RSS and in many
+        # APIs; it becomes text the way article bodies do before anyone sees it.
+        summary = html_text(entry.summary) if entry.summary else ""
+        text = summary if len(article.text) < MIN_BODY_CHARS and summary else article.text
         if not title or len(text) < MIN_BODY_CHARS:
             self.tally.fail("detail_extract_failed", f"{url}: no title or body found")
             return None
@@ -299,7 +299,7 @@ class SourceSpider(scrapy.Spider, abc.ABC):
             source_name=article.source_name or entry.source or self.source.name,
             attachments=article.attachments,
             list_title=entry.title,
-            summary=entry.summary,
+            summary=summary,
         )
 
     # --- close -------------------------------------------------------------------------------
