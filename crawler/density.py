@@ -15,13 +15,12 @@ from lxml import etree
 
 # Elements whose text a reader never sees as article prose. Hidden <textarea>/<template> blocks
 # hold image galleries and templates (failure class "hidden blocks counted as prose").
+# <form> is not one: ASP.NET WebForms sites (many government ones) wrap the whole page in a form.
 INVISIBLE_TAGS = frozenset(
-    {"script", "style", "noscript", "iframe", "form", "button", "select", "input", "textarea",
+    {"script", "style", "noscript", "iframe", "button", "select", "input", "textarea",
      "template", "head", "title"}
 )  # fmt: skip
 # Sentence punctuation marks prose; navigation and link lists have almost none.
-_PROSE_PUNCT = re.compile(r"[。！？；，、：“”]")
-_STOPS = re.compile(r"[。！？]")
 # Blocks named for what is not the article: comments, related/recommended lists, share bars.
 # General words that CMS templates of every vendor use, not one site's class names.
 _NOT_ARTICLE = re.compile(
@@ -53,6 +52,11 @@ class Counts:
         return self.punct * (1.0 - self.link_share) ** 2
 
 
+# Counting by deleting characters (str.translate) is one C call, several times faster than a regex.
+_NO_PUNCT = str.maketrans(dict.fromkeys("。！？；，、：“”"))
+_NO_STOPS = str.maketrans(dict.fromkeys("。！？"))
+
+
 def _add_text(counts: Counts, text: str | None, in_link: bool) -> None:
     if not text:
         return
@@ -62,22 +66,37 @@ def _add_text(counts: Counts, text: str | None, in_link: bool) -> None:
     counts.chars += size
     if in_link:
         counts.link += size
-    counts.punct += len(_PROSE_PUNCT.findall(text))
-    stops = len(_STOPS.findall(text))
+    counts.punct += len(text) - len(text.translate(_NO_PUNCT))
+    stops = len(text) - len(text.translate(_NO_STOPS))
     counts.stops += stops
     if not in_link:
         counts.free_stops += stops
 
 
-def measure(root: etree._Element) -> dict[etree._Element, Counts]:
-    """Counts of every visible element (children before parents, one walk)."""
+@dataclass(slots=True)
+class Measured:
+    """Counts of every visible element, and the first element of each class and id (".x", "#x")
+    in document order, so known containers are found without running CSS selectors."""
+
+    table: dict[etree._Element, Counts]
+    names: dict[str, etree._Element]
+
+
+def measure(root: etree._Element) -> Measured:
+    """Counts of every visible element (children before parents) and its names, in one walk."""
     table: dict[etree._Element, Counts] = {}
+    names: dict[str, etree._Element] = {}
 
     def walk(el: etree._Element, in_link: bool) -> Counts:
         counts = Counts()
         tag = el.tag if isinstance(el.tag, str) else ""
         if not tag or tag in INVISIBLE_TAGS:
             return counts
+        if classes := el.get("class"):
+            for name in classes.split():
+                names.setdefault("." + name, el)
+        if ident := el.get("id"):
+            names.setdefault("#" + ident, el)
         in_link = in_link or tag == "a"
         _add_text(counts, el.text, in_link)
         for child in el:
@@ -92,7 +111,7 @@ def measure(root: etree._Element) -> dict[etree._Element, Counts]:
         return counts
 
     walk(root, False)
-    return table
+    return Measured(table, names)
 
 
 def densest_block(

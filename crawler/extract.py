@@ -22,7 +22,14 @@ from crawler.density import (
     measure,
     prune,
 )
-from crawler.extract_fields import date_text_of, meta_date_text, page_lines, source_of, title_of
+from crawler.extract_fields import (
+    date_text_of,
+    meta_date_text,
+    page_lines,
+    script_text,
+    source_of,
+    title_of,
+)
 from crawler.parse import select_all
 from pipeline.models import DetailSelectors
 
@@ -163,14 +170,16 @@ def _first_element(root: etree._Element, selector: str) -> etree._Element | None
 
 def _body(root: etree._Element, spec: DetailSelectors) -> tuple[etree._Element | None, str]:
     """The body element (link lists and comment blocks pruned) and which rule found it."""
-    table = measure(root)
+    measured = measure(root)
+    table = measured.table
     element, method = None, ""
     found = _first_element(root, spec.body) if spec.body else None
     if found is not None and table.get(found, Counts()).chars >= MIN_BODY_CHARS:
         element, method = found, "selector"
     if element is None:
         for selector in BODY_CONTAINERS:
-            found = _first_element(root, selector)
+            # Every known container is a bare .class or #id: looked up, not selected.
+            found = measured.names.get(selector)
             if found is not None and table.get(found, Counts()).chars >= MIN_BODY_CHARS:
                 element, method = found, f"container:{selector}"
                 block = densest_block(root, table)
@@ -249,15 +258,16 @@ def extract_article(html: str, url: str, spec: DetailSelectors | None = None) ->
         header = functools.cache(lambda: element_text(root)[:2000])
     title = title_of(page, root, spec.title, body)
     lines = functools.cache(lambda: page_lines(root))
+    scripts = script_text(root)
     return Extracted(
         title=title,
-        date_text=date_text_of(page, html, spec.date, header, lines, title),
+        date_text=date_text_of(page, scripts, spec.date, header, lines, title),
         text=_without_headline(text, title),
         html=body_html,
         source_name=source_of(page, spec.source, header, text),
         attachments=_attachments(root, body, url),
         method=method if text else "",
-        meta_date_text=meta_date_text(page, html),
+        meta_date_text=meta_date_text(page, scripts),
     )
 
 

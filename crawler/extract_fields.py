@@ -41,7 +41,7 @@ DATE_SELECTORS: tuple[str, ...] = (
 _HAS_DATE = re.compile(r"(?:19|20)\d\d\s*[-年/.]\s*\d{1,2}|(?<!\d)20\d{6}(?!\d)")
 _HAS_TIME = re.compile(r"\d{1,2}[:：]\d{2}")
 # WeChat and some SPA shells carry the publication time only as an epoch in a script.
-_SCRIPT_EPOCH = re.compile(r"""\b(?:var\s+ct|"?publish_time"?|ct)\s*[=:]\s*["']?(\d{10})["']?""")
+_SCRIPT_EPOCH = re.compile(r"""(?:\bvar\s+ct|\bct|publish_time)"?\s*[=:]\s*["']?(\d{10})(?!\d)""")
 # A label value ends at a space, a bar, a bracket, or where the next "标签：" begins.
 _VALUE = (
     r"([^\s|│｜【\[]+?)(?=\s|$|[|│｜【\[]|(?:类型|作者|时间|日期|发布|点击|浏览|编辑|责编|审核"
@@ -329,30 +329,36 @@ def labelled_date(lines: list[tuple[str, bool]]) -> str:
 
 # Failure class "dates only in machine-readable form": itemprop/JSON-LD/script variables.
 _SCRIPT_DATE = re.compile(
-    r"""["']?(?:datePublished|pubtime|pubTime|publish_time|publishTime|pubDate|pub_date"""
+    r"""(?:datePublished|pubtime|pubTime|publish_time|publishTime|pubDate|pub_date"""
     r"""|publishDate|publish_date|ptime|releaseDate)["']?\s*[:=]\s*["']"""
     r"""((?:19|20)\d\d[-/.]\d{1,2}[-/.]\d{1,2}(?:[T ]\d{1,2}:\d{2}(?::\d{2})?)?)"""
 )
 
 
-def machine_dates(page: Selector, html: str) -> Iterator[str]:
-    """Dates the page states for machines: meta tags, itemprop, JSON-LD and script variables,
-    and WeChat's `ct` epoch."""
+def script_text(root: etree._Element) -> str:
+    """The text of the page's scripts, where JSON-LD and script variables carry dates (searching
+    them, not the whole page, keeps the regexes off megabytes of markup)."""
+    return "\n".join(el.text for el in root.iter("script") if el.text)
+
+
+def machine_dates(page: Selector, scripts: str) -> Iterator[str]:
+    """Dates the page states for machines: meta tags, itemprop, JSON-LD and script variables
+    (`scripts` is the pages' script text), and WeChat's `ct` epoch."""
     tags = meta_tags(page)
     for name in DATE_META:
         if tags.get(name):
             yield tags[name]
     if found := select_text(page, "[itemprop=datePublished]::attr(content)"):
         yield found
-    if match := _SCRIPT_DATE.search(html):
+    if match := _SCRIPT_DATE.search(scripts):
         yield match.group(1)
-    if match := _SCRIPT_EPOCH.search(html):
+    if match := _SCRIPT_EPOCH.search(scripts):
         yield match.group(1)
 
 
 def _date_candidates(
     page: Selector,
-    html: str,
+    scripts: str,
     spec_date: str,
     header: Callable[[], str],
     lines: Callable[[], list[tuple[str, bool]]],
@@ -367,7 +373,7 @@ def _date_candidates(
         yield text
     if found := header_date(lines(), title):
         yield found
-    yield from machine_dates(page, html)
+    yield from machine_dates(page, scripts)
     if page.css(".year") and page.css(".day"):
         # Xinhua splits its date over spans: <span class="year">2026</span><span class="day">10/26
         year, day = select_text(page, ".year"), select_text(page, ".day").replace(" ", "")
@@ -389,14 +395,14 @@ def _date_candidates(
 
 def date_text_of(
     page: Selector,
-    html: str,
+    scripts: str,
     spec_date: str,
     header: Callable[[], str],
     lines: Callable[[], list[tuple[str, bool]]] = list,
     title: str = "",
 ) -> str:
     """Raw text holding the publication date (pipeline.dates parses it); the most precise one."""
-    candidates = _date_candidates(page, html, spec_date, header, lines, title)
+    candidates = _date_candidates(page, scripts, spec_date, header, lines, title)
     first = next(candidates, "")
     if first and not _HAS_TIME.search(first):
         # A date-only value in one place and the same day with a time in another: keep the time.
@@ -406,9 +412,9 @@ def date_text_of(
     return first
 
 
-def meta_date_text(page: Selector, html: str) -> str:
+def meta_date_text(page: Selector, scripts: str) -> str:
     """The first machine-readable date, recorded beside the shown one (they may disagree)."""
-    return next(machine_dates(page, html), "")
+    return next(machine_dates(page, scripts), "")
 
 
 def source_of(page: Selector, spec_source: str, header: Callable[[], str], body_text: str) -> str:

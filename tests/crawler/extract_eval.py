@@ -133,25 +133,34 @@ def score_real_page(root: Path, truth: dict[str, Any]) -> RealScore:
     article = extract_article(text, truth["url"] or f"file:///{truth['file']}")
     published = parse_cn_date(article.date_text, NOW)
     got_date = published.to_iso()[:10] if published else None
-    body = squeeze(normalize_text(article.text))
+    right, why = judge(truth, article.title, got_date, article.text)
+    why["date"] = f"got {got_date} from {article.date_text!r:.50} want {truth['published']}"
+    return RealScore(truth["file"], bool(truth["tampered"]), article.method, right, why)
+
+
+def judge(
+    truth: dict[str, Any], title: str, date: str | None, text: str
+) -> tuple[dict[str, bool], dict[str, str]]:
+    """Every field of one page right or not (README rules), and why not; any extractor's output."""
+    body = squeeze(normalize_text(text))
     start, end = fold(truth["body_start"]), fold(truth["body_end"])
     noise = [n for n in truth["noise"] if fold(n) and fold(n) in body]
     right = {
-        "title": _title_right(article.title, truth["title"]),
-        "date": got_date == truth["published"],
+        "title": _title_right(title, truth["title"]),
+        "date": date == truth["published"],
         "body_start": bool(body) and start in body[: EDGE_WINDOW + len(start)],
         "body_end": bool(body) and end in body[-(EDGE_WINDOW + len(end)) :],
         "no_noise": bool(body) and not noise,
     }
     right["body"] = right["body_start"] and right["body_end"] and right["no_noise"]
     why = {
-        "title": f"got {article.title!r:.60} want {truth['title']!r:.60}",
-        "date": f"got {got_date} from {article.date_text!r:.50} want {truth['published']}",
+        "title": f"got {title!r:.60} want {truth['title']!r:.60}",
+        "date": f"got {date} want {truth['published']}",
         "body_start": f"body opens {body[:40]!r} want {start[:30]!r}",
         "body_end": f"body ends {body[-40:]!r} want {end[-30:]!r}",
         "no_noise": f"holds {noise[:3]!r:.80}" if body else "empty body",
     }
-    return RealScore(truth["file"], bool(truth["tampered"]), article.method, right, why)
+    return right, why
 
 
 def real_truth(root: Path) -> list[dict[str, Any]]:

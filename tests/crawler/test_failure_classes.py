@@ -277,3 +277,21 @@ def test_readers_comments_under_the_article_are_cut_by_normalize() -> None:
 
     text = "正文第一段。\n正文最后一段。\n热门评论\n网友甲 认为：\n写得真好，我很赞同。"
     assert normalize_text(text) == "正文第一段。\n正文最后一段。"
+
+
+def test_a_page_wrapped_in_one_form_still_has_a_body() -> None:
+    html = page(
+        "<title>许昌召开全市科技创新大会</title>",
+        "<form id='form1' method='post' action='./a.aspx'><input type='hidden' name='__VIEWSTATE'>"
+        f"<h1>许昌召开全市科技创新大会</h1><span>发布时间：2026-11-20</span><div>{PARAS}</div></form>",
+    )
+    article = extract_html(html)
+    assert article.text.startswith("11月20日") and published(article) == "2026-11-20"
+
+
+def test_every_known_container_is_a_bare_class_or_id_that_needs_no_selector_engine() -> None:
+    import re
+
+    from crawler.extract import BODY_CONTAINERS
+
+    assert [c for c in BODY_CONTAINERS if not re.fullmatch(r"[.#][\w-]+", c)] == []
