@@ -30,6 +30,13 @@ _NOT_ARTICLE = re.compile(
 )
 _BLOCKS = ("div", "td", "article", "section", "main")
 _PRUNABLE = frozenset({"div", "ul", "ol", "dl", "table", "section", "aside", "nav", "p", "span"})
+_NAMED_BLOCKS = _PRUNABLE | set(_BLOCKS)
+# Elements that start a new visible line.
+LINE_TAGS = frozenset(
+    {"p", "div", "br", "li", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "table",
+     "section", "ul", "ol", "dl", "dd", "dt", "article", "header", "footer", "body"}
+)  # fmt: skip
+_SPACES = re.compile(r"[ \t\u3000\xa0]+")
 
 
 @dataclass(slots=True)
@@ -57,12 +64,11 @@ _NO_PUNCT = str.maketrans(dict.fromkeys("。！？；，、：“”"))
 _NO_STOPS = str.maketrans(dict.fromkeys("。！？"))
 
 
-def _add_text(counts: Counts, text: str | None, in_link: bool) -> None:
-    if not text:
-        return
+def _add_text(counts: Counts, text: str, in_link: bool) -> int:
+    """Count one text node into `counts`; returns its size (characters without edge spaces)."""
     size = len(text.strip())
     if not size:
-        return
+        return 0
     counts.chars += size
     if in_link:
         counts.link += size
@@ -71,6 +77,7 @@ def _add_text(counts: Counts, text: str | None, in_link: bool) -> None:
     counts.stops += stops
     if not in_link:
         counts.free_stops += stops
+    return size
 
 
 @dataclass(slots=True)
@@ -80,48 +87,86 @@ class Measured:
 
     table: dict[etree._Element, Counts]
     names: dict[str, etree._Element]
+    # Blocks named as comments, related lists, share bars or footers, and everything inside them.
+    chrome: set[etree._Element]
+    under_chrome: set[etree._Element]
+    # The page's visible lines in document order, each with whether it is mostly link text
+    # (where the headline and its date line are looked for).
+    lines: list[tuple[str, bool]]
 
 
 def measure(root: etree._Element) -> Measured:
     """Counts of every visible element (children before parents) and its names, in one walk."""
     table: dict[etree._Element, Counts] = {}
     names: dict[str, etree._Element] = {}
+    chrome: set[etree._Element] = set()
+    under_chrome: set[etree._Element] = set()
+    lines: list[tuple[str, bool]] = []
+    parts: list[str] = []
+    line_links = 0
 
-    def walk(el: etree._Element, in_link: bool) -> Counts:
+    def flush() -> None:
+        nonlocal line_links
+        if parts:
+            line = _SPACES.sub(" ", "".join(parts)).strip()
+            if line:
+                lines.append((line, 2 * line_links > len(line)))
+            parts.clear()
+        line_links = 0
+
+    def text(counts: Counts, value: str | None, in_link: bool) -> None:
+        nonlocal line_links
+        if value:
+            parts.append(value)
+            size = _add_text(counts, value, in_link)
+            if in_link:
+                line_links += size
+
+    def walk(el: etree._Element, in_link: bool, under: bool) -> Counts:
         counts = Counts()
         tag = el.tag if isinstance(el.tag, str) else ""
         if not tag or tag in INVISIBLE_TAGS:
             return counts
-        if classes := el.get("class"):
+        classes, ident = el.get("class"), el.get("id")
+        if classes:
             for name in classes.split():
                 names.setdefault("." + name, el)
-        if ident := el.get("id"):
+        if ident:
             names.setdefault("#" + ident, el)
+        if (classes or ident) and tag in _NAMED_BLOCKS and _is_chrome(el):
+            chrome.add(el)
+            under = True
+        if under:
+            under_chrome.add(el)
+        line = tag in LINE_TAGS
+        if line:
+            flush()
         in_link = in_link or tag == "a"
-        _add_text(counts, el.text, in_link)
+        text(counts, el.text, in_link)
         for child in el:
-            inner = walk(child, in_link)
+            inner = walk(child, in_link, under)
             counts.chars += inner.chars
             counts.link += inner.link
             counts.punct += inner.punct
             counts.stops += inner.stops
             counts.free_stops += inner.free_stops
-            _add_text(counts, child.tail, in_link)
+            text(counts, child.tail, in_link)
+        if line:
+            flush()
         table[el] = counts
         return counts
 
-    walk(root, False)
-    return Measured(table, names)
+    walk(root, False, False)
+    flush()
+    return Measured(table, names, chrome, under_chrome, lines)
 
 
-def densest_block(
-    root: etree._Element, table: dict[etree._Element, Counts]
-) -> etree._Element | None:
+def densest_block(root: etree._Element, measured: Measured) -> etree._Element | None:
     """The tightest block holding most of the page's prose (for pages of unknown CMSs)."""
     best, best_score = None, 0.0
     # Nothing inside a block named as comments or recommendations: a recommended article is
     # prose too, often longer than the article itself.
-    chrome = {el for block in root.iter(*_BLOCKS) if _is_chrome(block) for el in block.iter()}
+    table, chrome = measured.table, measured.under_chrome
     for element in root.iter(*_BLOCKS):
         counts = table.get(element)
         if counts is not None and counts.score >= best_score and element not in chrome:
@@ -179,12 +224,11 @@ def better_than_container(
     return inside and outer.chars > 2 * inner.chars and inner.score >= 0.7 * outer.score
 
 
-def prune(
-    body: etree._Element, table: dict[etree._Element, Counts], keep: set[etree._Element]
-) -> None:
+def prune(body: etree._Element, measured: Measured, keep: set[etree._Element]) -> None:
     """Failure class "link lists and teasers left inside the body container": remove child blocks
     that are mostly link text and hold no sentence ending, and blocks named as comments, related
     links or share bars. Blocks in `keep` (those holding attachment links) stay."""
+    table = measured.table
     doomed: set[etree._Element] = set()
     for element in body.iterdescendants(*_PRUNABLE):
         counts = table.get(element)
@@ -194,7 +238,7 @@ def prune(
         if (
             links
             or _is_document_metadata(element, counts)
-            or (_is_chrome(element) and _leaves_prose(table[body], counts))
+            or (element in measured.chrome and _leaves_prose(table[body], counts))
         ):
             doomed.add(element)
     for element in list(doomed):

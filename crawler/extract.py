@@ -17,15 +17,16 @@ from parsel import Selector
 from crawler.density import (
     INVISIBLE_TAGS,
     Counts,
+    Measured,
     better_than_container,
     densest_block,
     measure,
     prune,
 )
 from crawler.extract_fields import (
+    DateSources,
     date_text_of,
-    meta_date_text,
-    page_lines,
+    machine_dates,
     script_text,
     source_of,
     title_of,
@@ -168,7 +169,9 @@ def _first_element(root: etree._Element, selector: str) -> etree._Element | None
     return None
 
 
-def _body(root: etree._Element, spec: DetailSelectors) -> tuple[etree._Element | None, str]:
+def _body(
+    root: etree._Element, spec: DetailSelectors
+) -> tuple[etree._Element | None, str, Measured]:
     """The body element (link lists and comment blocks pruned) and which rule found it."""
     measured = measure(root)
     table = measured.table
@@ -182,16 +185,16 @@ def _body(root: etree._Element, spec: DetailSelectors) -> tuple[etree._Element |
             found = measured.names.get(selector)
             if found is not None and table.get(found, Counts()).chars >= MIN_BODY_CHARS:
                 element, method = found, f"container:{selector}"
-                block = densest_block(root, table)
+                block = densest_block(root, measured)
                 if block is not None and better_than_container(found, block, table):
                     element, method = block, f"density:over:{selector}"
                 break
-    if element is None and (block := densest_block(root, table)) is not None:
+    if element is None and (block := densest_block(root, measured)) is not None:
         element, method = block, "density"
     if element is not None:
         keep = {el for a in element.iter("a") if _is_attachment(a) for el in a.iterancestors()}
-        prune(element, table, keep)
-    return element, method
+        prune(element, measured, keep)
+    return element, method, measured
 
 
 def _attachment_anchors(root: etree._Element, body: etree._Element | None) -> list[etree._Element]:
@@ -247,7 +250,7 @@ def extract_article(html: str, url: str, spec: DetailSelectors | None = None) ->
     for selector in spec.remove:
         for node in select_all(Selector(root=root, type="html"), selector):
             _drop(node.root)
-    body, method = _body(root, spec)
+    body, method, measured = _body(root, spec)
     body_lines = _without_trailing_links(element_lines(body)) if body is not None else []
     text = "\n".join(line for line, _ in body_lines)
     if body is not None:
@@ -257,17 +260,19 @@ def extract_article(html: str, url: str, spec: DetailSelectors | None = None) ->
         text, body_html, method = _fallback_text(html, url), "", "trafilatura"
         header = functools.cache(lambda: element_text(root)[:2000])
     title = title_of(page, root, spec.title, body)
-    lines = functools.cache(lambda: page_lines(root))
-    scripts = script_text(root)
+    machine = functools.cache(lambda: list(machine_dates(page, script_text(root))))
+    dates = DateSources(
+        page=page, title=title, header=header, lines=measured.lines, machine=machine
+    )
     return Extracted(
         title=title,
-        date_text=date_text_of(page, scripts, spec.date, header, lines, title),
+        date_text=date_text_of(spec.date, dates),
         text=_without_headline(text, title),
         html=body_html,
         source_name=source_of(page, spec.source, header, text),
         attachments=_attachments(root, body, url),
         method=method if text else "",
-        meta_date_text=meta_date_text(page, scripts),
+        meta_date_text=next(iter(machine()), ""),
     )
 
 
