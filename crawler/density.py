@@ -64,20 +64,13 @@ _NO_PUNCT = str.maketrans(dict.fromkeys("。！？；，、：“”"))
 _NO_STOPS = str.maketrans(dict.fromkeys("。！？"))
 
 
-def _add_text(counts: Counts, text: str, in_link: bool) -> int:
-    """Count one text node into `counts`; returns its size (characters without edge spaces)."""
+def _count(text: str) -> tuple[int, int, int]:
+    """Size (without edge spaces), prose punctuation and sentence stops of one text node."""
     size = len(text.strip())
     if not size:
-        return 0
-    counts.chars += size
-    if in_link:
-        counts.link += size
-    counts.punct += len(text) - len(text.translate(_NO_PUNCT))
-    stops = len(text) - len(text.translate(_NO_STOPS))
-    counts.stops += stops
-    if not in_link:
-        counts.free_stops += stops
-    return size
+        return 0, 0, 0
+    whole = len(text)
+    return size, whole - len(text.translate(_NO_PUNCT)), whole - len(text.translate(_NO_STOPS))
 
 
 @dataclass(slots=True)
@@ -93,72 +86,87 @@ class Measured:
     # The page's visible lines in document order, each with whether it is mostly link text
     # (where the headline and its date line are looked for).
     lines: list[tuple[str, bool]]
+    # The index in `lines` where each element begins.
+    first_line: dict[etree._Element, int]
 
 
 def measure(root: etree._Element) -> Measured:
-    """Counts of every visible element (children before parents) and its names, in one walk."""
+    """Counts of every visible element (children before parents), its names and the page's
+    lines, in one walk (the hottest loop of extraction: written for speed, not for beauty)."""
     table: dict[etree._Element, Counts] = {}
     names: dict[str, etree._Element] = {}
     chrome: set[etree._Element] = set()
     under_chrome: set[etree._Element] = set()
     lines: list[tuple[str, bool]] = []
+    first_line: dict[etree._Element, int] = {}
     parts: list[str] = []
-    line_links = 0
+    line_links = [0]  # link characters of the line being built
 
     def flush() -> None:
-        nonlocal line_links
-        if parts:
-            line = _SPACES.sub(" ", "".join(parts)).strip()
-            if line:
-                lines.append((line, 2 * line_links > len(line)))
-            parts.clear()
-        line_links = 0
+        line = _SPACES.sub(" ", "".join(parts)).strip()
+        if line:
+            lines.append((line, 2 * line_links[0] > len(line)))
+        parts.clear()
+        line_links[0] = 0
 
-    def text(counts: Counts, value: str | None, in_link: bool) -> None:
-        nonlocal line_links
-        if value:
-            parts.append(value)
-            size = _add_text(counts, value, in_link)
-            if in_link:
-                line_links += size
-
-    def walk(el: etree._Element, in_link: bool, under: bool) -> Counts:
-        counts = Counts()
-        tag = el.tag if isinstance(el.tag, str) else ""
-        if not tag or tag in INVISIBLE_TAGS:
-            return counts
+    def walk(el: etree._Element, in_link: bool, under: bool) -> Counts | None:
+        tag = el.tag
+        if not isinstance(tag, str) or tag in INVISIBLE_TAGS:
+            return None
         classes, ident = el.get("class"), el.get("id")
-        if classes:
-            for name in classes.split():
+        if classes or ident:
+            for name in classes.split() if classes else ():
                 names.setdefault("." + name, el)
-        if ident:
-            names.setdefault("#" + ident, el)
-        if (classes or ident) and tag in _NAMED_BLOCKS and _is_chrome(el):
-            chrome.add(el)
-            under = True
+            if ident:
+                names.setdefault("#" + ident, el)
+            if tag in _NAMED_BLOCKS and _is_chrome(el):
+                chrome.add(el)
+                under = True
         if under:
             under_chrome.add(el)
         line = tag in LINE_TAGS
-        if line:
+        if line and parts:
             flush()
+        first_line[el] = len(lines)
         in_link = in_link or tag == "a"
-        text(counts, el.text, in_link)
+        chars = link = punct = stops = free = 0
+        if text := el.text:
+            parts.append(text)
+            size, punct, stops = _count(text)
+            chars = size
+            if in_link:
+                link = size
+                line_links[0] += size
+            else:
+                free = stops
         for child in el:
             inner = walk(child, in_link, under)
-            counts.chars += inner.chars
-            counts.link += inner.link
-            counts.punct += inner.punct
-            counts.stops += inner.stops
-            counts.free_stops += inner.free_stops
-            text(counts, child.tail, in_link)
-        if line:
+            if inner is not None:
+                chars += inner.chars
+                link += inner.link
+                punct += inner.punct
+                stops += inner.stops
+                free += inner.free_stops
+            if tail := child.tail:
+                parts.append(tail)
+                size, more_punct, more_stops = _count(tail)
+                chars += size
+                punct += more_punct
+                stops += more_stops
+                if in_link:
+                    link += size
+                    line_links[0] += size
+                else:
+                    free += more_stops
+        if line and parts:
             flush()
-        table[el] = counts
+        counts = table[el] = Counts(chars, link, punct, stops, free)
         return counts
 
     walk(root, False, False)
-    flush()
-    return Measured(table, names, chrome, under_chrome, lines)
+    if parts:
+        flush()
+    return Measured(table, names, chrome, under_chrome, lines, first_line)
 
 
 def densest_block(root: etree._Element, measured: Measured) -> etree._Element | None:

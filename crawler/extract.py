@@ -255,11 +255,11 @@ def extract_article(html: str, url: str, spec: DetailSelectors | None = None) ->
     text = "\n".join(line for line, _ in body_lines)
     if body is not None:
         body_html = nh3.clean(lxml.html.tostring(body, encoding="unicode"), tags=_SAFE_TAGS)
-        header = functools.cache(lambda: _text_before(root, body))
+        header = functools.cache(lambda: _text_before(measured, body))
     else:
         text, body_html, method = _fallback_text(html, url), "", "trafilatura"
         header = functools.cache(lambda: element_text(root)[:2000])
-    title = title_of(page, root, spec.title, body)
+    title = title_of(page, root, spec.title, body, measured.lines)
     machine = functools.cache(lambda: list(machine_dates(page, script_text(root))))
     dates = DateSources(
         page=page, title=title, header=header, lines=measured.lines, machine=machine
@@ -300,25 +300,17 @@ def _without_headline(text: str, title: str) -> str:
     return text
 
 
-def _text_before(root: etree._Element, body: etree._Element, limit: int = 800) -> str:
-    """Up to ~`limit` characters of visible text right before the body: where dates and 来源 sit.
-
-    Walks back from the body through preceding siblings, then its ancestors' preceding siblings,
-    so only the nearby part of the page is rendered to text.
-    """
+def _text_before(measured: Measured, body: etree._Element, limit: int = 800) -> str:
+    """Up to `limit` characters of the visible text right before the body: where dates and 来源
+    sit (the page's lines before the body's first line, from the counting walk)."""
+    first = measured.first_line.get(body, 0)
     pieces: list[str] = []
     size = 0
-    node: etree._Element | None = body
-    while node is not None and node is not root and size < limit:
-        for sibling in node.itersiblings(preceding=True):
-            if not isinstance(sibling.tag, str) or sibling.tag in ("head", "script", "style"):
-                continue
-            text = element_text(sibling)
-            pieces.append(text)
-            size += len(text)
-            if size >= limit:
-                break
-        node = node.getparent()
+    for line, _ in reversed(measured.lines[:first]):
+        pieces.append(line)
+        size += len(line) + 1
+        if size >= limit:
+            break
     return "\n".join(reversed(pieces))[-limit:]
 
 

@@ -80,15 +80,22 @@ def _candidates(page: Selector, root: etree._Element, spec_title: str) -> list[s
 
 
 def title_of(
-    page: Selector, root: etree._Element, spec_title: str, body: etree._Element | None
+    page: Selector,
+    root: etree._Element,
+    spec_title: str,
+    body: etree._Element | None,
+    lines: list[tuple[str, bool]],
 ) -> str:
     """The headline: the source's selector, the gov meta tag, a known CMS title holder, a heading
-    the page <title> confirms, the last heading before the body, and only then the <title>."""
-    for selector in (spec_title, TITLE_SELECTORS[0]):
-        if selector and len(chosen := _plain(select_text(page, selector))) >= 5:
-            return chosen
+    the page <title> confirms, the last heading before the body, and only then the <title>.
+    `lines` are the page's visible lines with their link flag (density.measure)."""
+    metas = meta_tags(page)
+    if spec_title and len(chosen := _plain(select_text(page, spec_title))) >= 5:
+        return chosen
+    if len(chosen := _plain(metas.get("ArticleTitle", ""))) >= 5:
+        return chosen
     page_title = select_text(page, "title")
-    if agreed := _agreed_heading(page, root, page_title):
+    if agreed := _agreed_heading(metas, root, page_title):
         return agreed
     for selector in TITLE_SELECTORS[2:]:
         if len(chosen := _plain(select_text(page, selector))) >= 5:
@@ -99,17 +106,9 @@ def title_of(
         parts = [page_title[: site.start()], site.group(1)]
     if len(parts) > 1:
         # "标题_栏目_站名" or "站名--标题": the headline is the longest part the page shows again
-        # as the whole text of one element (a heading, or a table cell on old templates).
-        # Link text is a menu or a breadcrumb (科普中国-辟谣文章: 辟谣文章 is a menu item).
-        linked = {el for a in root.iter("a") for el in a.iter()}
-        shown = {
-            _squeeze("".join(el.itertext()))
-            for el in root.iter()
-            if isinstance(el.tag, str)
-            and el.tag not in ("title", "head", "html", "body")
-            and el not in linked
-            and el.find("a") is None
-        }
+        # as a whole line (a heading, or a table cell on old templates). Link text is a menu or
+        # a breadcrumb (科普中国-辟谣文章: 辟谣文章 is a menu item).
+        shown = {_squeeze(line) for line, linked in lines if not linked}
         for part in sorted(parts, key=len, reverse=True):
             squeezed = _squeeze(part)
             # Whole text of an element, or the start of one that adds a subtitle (SASAC's h1
@@ -121,7 +120,7 @@ def title_of(
     headline_parts = parts[:-1] if len(parts) > 1 else parts
     if body is not None and (before := _heading_before(root, body)):
         return before
-    if og := " ".join(select_text(page, TITLE_SELECTORS[1]).split()):
+    if og := " ".join(metas.get("og:title", "").split()):
         return og
     return max(headline_parts, key=len) if headline_parts else page_title.strip()
 
@@ -144,11 +143,11 @@ def _key(text: str) -> str:
     return _DASHES.sub("-", _squeeze(text))
 
 
-def _agreed_heading(page: Selector, root: etree._Element, page_title: str) -> str:
+def _agreed_heading(metas: dict[str, str], root: etree._Element, page_title: str) -> str:
     """The longest heading that the page's <title>, og:title or twitter:title also states
     (covering at least 40 % of it); else og:title when <title> begins with it."""
-    og = _plain(select_text(page, TITLE_SELECTORS[1]))
-    twitter = _plain(select_text(page, "meta[name='twitter:title']::attr(content)"))
+    og = _plain(metas.get("og:title", ""))
+    twitter = _plain(metas.get("twitter:title", ""))
     refs = [_key(r) for r in (page_title, og, twitter) if len(_squeeze(r)) >= 4]
     best = ""
     for node in root.xpath(_HEADING_XPATH):
