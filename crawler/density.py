@@ -67,8 +67,8 @@ _NO_STOPS = str.maketrans(dict.fromkeys("。！？"))
 def _count(text: str) -> tuple[int, int, int]:
     """Size (without edge spaces), prose punctuation and sentence stops of one text node."""
     size = len(text.strip())
-    if not size:
-        return 0, 0, 0
+    if not size or text.isascii():
+        return size, 0, 0
     whole = len(text)
     return size, whole - len(text.translate(_NO_PUNCT)), whole - len(text.translate(_NO_STOPS))
 
@@ -100,14 +100,14 @@ def measure(root: etree._Element) -> Measured:
     lines: list[tuple[str, bool]] = []
     first_line: dict[etree._Element, int] = {}
     parts: list[str] = []
-    line_links = [0]  # link characters of the line being built
+    line = [0, 0]  # link characters and all characters of the line being built
 
     def flush() -> None:
-        line = _SPACES.sub(" ", "".join(parts)).strip()
-        if line:
-            lines.append((line, 2 * line_links[0] > len(line)))
+        if line[1]:  # most pending parts are the whitespace between tags
+            text = _SPACES.sub(" ", "".join(parts)).strip()
+            lines.append((text, 2 * line[0] > len(text)))
         parts.clear()
-        line_links[0] = 0
+        line[0] = line[1] = 0
 
     def walk(el: etree._Element, in_link: bool, under: bool) -> Counts | None:
         tag = el.tag
@@ -124,8 +124,8 @@ def measure(root: etree._Element) -> Measured:
                 under = True
         if under:
             under_chrome.add(el)
-        line = tag in LINE_TAGS
-        if line and parts:
+        breaks = tag in LINE_TAGS
+        if breaks and parts:
             flush()
         first_line[el] = len(lines)
         in_link = in_link or tag == "a"
@@ -134,9 +134,10 @@ def measure(root: etree._Element) -> Measured:
             parts.append(text)
             size, punct, stops = _count(text)
             chars = size
+            line[1] += size
             if in_link:
                 link = size
-                line_links[0] += size
+                line[0] += size
             else:
                 free = stops
         for child in el:
@@ -153,12 +154,13 @@ def measure(root: etree._Element) -> Measured:
                 chars += size
                 punct += more_punct
                 stops += more_stops
+                line[1] += size
                 if in_link:
                     link += size
-                    line_links[0] += size
+                    line[0] += size
                 else:
                     free += more_stops
-        if line and parts:
+        if breaks and parts:
             flush()
         counts = table[el] = Counts(chars, link, punct, stops, free)
         return counts

@@ -27,6 +27,7 @@ from crawler.extract_fields import (
     DateSources,
     date_text_of,
     machine_dates,
+    meta_tags,
     script_text,
     source_of,
     title_of,
@@ -259,8 +260,9 @@ def extract_article(html: str, url: str, spec: DetailSelectors | None = None) ->
     else:
         text, body_html, method = _fallback_text(html, url), "", "trafilatura"
         header = functools.cache(lambda: element_text(root)[:2000])
-    title = title_of(page, root, spec.title, body, measured.lines)
-    machine = functools.cache(lambda: list(machine_dates(page, script_text(root))))
+    metas = meta_tags(page)
+    title = title_of(page, root, spec.title, body, measured.lines, metas)
+    machine = functools.cache(lambda: list(machine_dates(root, metas, script_text(root))))
     dates = DateSources(
         page=page, title=title, header=header, lines=measured.lines, machine=machine
     )

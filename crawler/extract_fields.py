@@ -85,11 +85,12 @@ def title_of(
     spec_title: str,
     body: etree._Element | None,
     lines: list[tuple[str, bool]],
+    metas: dict[str, str],
 ) -> str:
     """The headline: the source's selector, the gov meta tag, a known CMS title holder, a heading
     the page <title> confirms, the last heading before the body, and only then the <title>.
-    `lines` are the page's visible lines with their link flag (density.measure)."""
-    metas = meta_tags(page)
+    `lines` are the page's visible lines with their link flag (density.measure), `metas` its
+    meta tags."""
     if spec_title and len(chosen := _plain(select_text(page, spec_title))) >= 5:
         return chosen
     if len(chosen := _plain(metas.get("ArticleTitle", ""))) >= 5:
@@ -192,9 +193,9 @@ def _ymd(text: str) -> tuple[int, ...]:
 def meta_tags(page: Selector) -> dict[str, str]:
     """Every <meta name|property=... content=...> of the page, first occurrence wins."""
     tags: dict[str, str] = {}
-    for node in page.xpath("//meta[@content and (@name or @property)]"):
-        key = node.attrib.get("name") or node.attrib.get("property") or ""
-        tags.setdefault(key, node.attrib.get("content", "").strip())
+    for node in page.root.xpath("//meta[@content and (@name or @property)]"):
+        key = node.get("name") or node.get("property") or ""
+        tags.setdefault(key, (node.get("content") or "").strip())
     return tags
 
 
@@ -295,15 +296,15 @@ def script_text(root: etree._Element) -> str:
     return "\n".join(el.text for el in root.iter("script") if el.text)
 
 
-def machine_dates(page: Selector, scripts: str) -> Iterator[str]:
-    """Dates the page states for machines: meta tags, itemprop, JSON-LD and script variables
-    (`scripts` is the pages' script text), and WeChat's `ct` epoch."""
-    tags = meta_tags(page)
+def machine_dates(root: etree._Element, tags: dict[str, str], scripts: str) -> Iterator[str]:
+    """Dates the page states for machines: meta tags (`tags`), itemprop, JSON-LD and script
+    variables (`scripts` is the page's script text), and WeChat's `ct` epoch."""
     for name in DATE_META:
         if tags.get(name):
             yield tags[name]
-    if found := select_text(page, "[itemprop=datePublished]::attr(content)"):
-        yield found
+    for found in root.xpath("//*[@itemprop='datePublished']/@content"):
+        yield str(found).strip()
+        break
     if match := _SCRIPT_DATE.search(scripts):
         yield match.group(1)
     if match := _SCRIPT_EPOCH.search(scripts):
