@@ -18,7 +18,13 @@ from urllib.parse import urljoin
 import feedparser
 from lxml import etree
 from parsel import Selector, SelectorList
-from w3lib.encoding import html_to_unicode, resolve_encoding
+from w3lib.encoding import (
+    html_body_declared_encoding,
+    html_to_unicode,
+    http_content_type_encoding,
+    read_bom,
+    resolve_encoding,
+)
 
 from pipeline.dates import PublishedAt, parse_cn_date
 from pipeline.models import ApiSpec, ListSelectors, Pagination
@@ -66,17 +72,45 @@ def _gbk_fixed(label: str) -> str:
 
 
 def decode_body(body: bytes, content_type: str = "", override: str = "") -> Decoded:
-    """Decode HTML bytes: per-source override, else header, BOM, meta charset, then detection."""
+    """Decode HTML bytes: per-source override, else BOM, strict UTF-8, header, meta charset, then
+    detection, and GB18030 for undeclared bytes that are not UTF-8."""
     if override:
         encoding = _gbk_fixed(codecs.lookup(override).name)
-        text = body.decode(encoding, errors="replace")
-    else:
-        encoding, text = html_to_unicode(content_type or None, body)
-        if content_type and _looks_bad(text):
-            # Servers often send a default "charset=utf-8" for GBK pages: the page's own meta
-            # charset (or detection) then wins, as in browsers' practice.
-            encoding, text = html_to_unicode(None, body)
-        encoding = _gbk_fixed(resolve_encoding(encoding) or encoding)
+        return _decoded(body.decode(encoding, errors="replace"), encoding)
+    bom_encoding, bom = read_bom(body)
+    if bom_encoding and bom:
+        return _decoded(body[len(bom) :].decode(bom_encoding, errors="replace"), bom_encoding)
+    # Failure class "declares gb2312/gbk but is UTF-8" (common after CMS migrations): GB18030
+    # decodes any UTF-8 into readable-looking garbage, so the declaration cannot be trusted.
+    # Chinese GBK text essentially never forms valid multi-byte UTF-8, so bytes that decode
+    # strictly as UTF-8 and are not plain ASCII are UTF-8 whatever the page or server says.
+    if not body.isascii():
+        try:
+            return _decoded(body.decode("utf-8"), "utf-8")
+        except UnicodeDecodeError:
+            pass
+    encoding, text = html_to_unicode(content_type or None, body)
+    if content_type and _looks_bad(text):
+        # Servers often send a default "charset=utf-8" for GBK pages: the page's own meta
+        # charset (or detection) then wins, as in browsers' practice.
+        encoding, text = html_to_unicode(None, body)
+    encoding = _gbk_fixed(resolve_encoding(encoding) or encoding)
+    if _looks_bad(text) and not _declared(content_type, body):
+        # Failure class "GBK bytes with no charset anywhere" (2000s portals): browsers in China
+        # read them as GBK. A page that declares UTF-8 but holds GBK stays mojibake: that is a
+        # wrong declaration for ops to override per source, and the crawl reports it.
+        alt = body.decode("gb18030", errors="replace")
+        if alt.count("\ufffd") < text.count("\ufffd"):
+            encoding, text = "gb18030", alt
+    return _decoded(text, encoding)
+
+
+def _declared(content_type: str, body: bytes) -> bool:
+    """True when the server header or the page itself names a charset."""
+    return bool(http_content_type_encoding(content_type) or html_body_declared_encoding(body))
+
+
+def _decoded(text: str, encoding: str) -> Decoded:
     return Decoded(text, encoding, _looks_bad(text))
 
 

@@ -20,7 +20,7 @@ import store.db
 import store.items
 import store.runs
 from crawler.context import CrawlContext, Tally
-from crawler.extract import MIN_BODY_CHARS, extract_article, extract_fragment
+from crawler.extract import MIN_BODY_CHARS, extract_article, extract_fragment, html_text
 from crawler.failures import kind_for_exception, kind_for_status
 from crawler.parse import ListEntry, date_from_url, decode_body
 from pipeline.dates import parse_cn_date
@@ -298,10 +298,10 @@ class SourceSpider(scrapy.Spider, abc.ABC):
         else:
             article = extract_article(html, url, self.source.detail)
         title = _better_title(article.title, entry.title, self.source.name)
-        if len(article.text) < MIN_BODY_CHARS and entry.summary:
-            text = entry.summary
-        else:
-            text = article.text
+        # Failure class "feed summaries shown as raw HTML": a summary is HTML in RSS and in many
+        # APIs; it becomes text the way article bodies do before anyone sees it.
+        summary = html_text(entry.summary) if entry.summary else ""
+        text = summary if len(article.text) < MIN_BODY_CHARS and summary else article.text
         # The length counts what survives normalize: a page of furniture only (字体 大中小,
         # 扫一扫, 发布时间…) passes a raw length check yet stores an empty article.
         if not title or len(normalize_text(text)) < MIN_BODY_CHARS:
@@ -323,7 +323,7 @@ class SourceSpider(scrapy.Spider, abc.ABC):
             source_name=article.source_name or entry.source or self.source.name,
             attachments=article.attachments,
             list_title=entry.title,
-            summary=entry.summary,
+            summary=summary,
         )
 
     # --- close -------------------------------------------------------------------------------
