@@ -351,6 +351,15 @@ def _read_toml(path: Path, label: str, problems: list[str]) -> dict[str, Any]:
     return {}
 
 
+def parse_rules_text(text: str, path: str) -> SectorRules:
+    """Parse and validate the text of a sectors.toml (ConfigError on any problem)."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from exc
+    return parse_rules(data, path)
+
+
 def load_config(directory: str | Path) -> Config:
     """Read and validate settings.toml, sectors.toml and sources/*.toml under `directory`."""
     root = Path(directory)
