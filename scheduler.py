@@ -2,7 +2,7 @@
 
     python scheduler.py --config config [--db data/newsdesk.db]     (or: newsdesk schedule)
 
-Each cycle runs the crawl as a child process (pipeline.cycle), so a crash or hang in one cycle
+Each cycle runs the crawl as a child process (ops.cycle), so a crash or hang in one cycle
 cannot take the scheduler down, and Twisted's reactor never needs a restart. This module never
 imports Scrapy or Twisted. One scheduler per database (an flock beside it); SIGTERM/SIGINT stop
 it cleanly, letting the running cycle finish for schedule.stop_grace_seconds.
@@ -36,12 +36,16 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from pipeline import alerts, health, lock, maintenance, monitor, store, store_ops
-from pipeline.config import Config, load_config
+import store.db
+import store.runs
+from ops import alerts, lock, maintenance, monitor
+from ops.config_files import load_config
+from ops.cycle import pid_alive, run_cycle
+from ops.logs import log_context, log_dir, setup_logging
+from pipeline import health
+from pipeline.config import Config
 from pipeline.config_fields import duration_seconds
-from pipeline.cycle import pid_alive, run_cycle
 from pipeline.errors import LockedError, NewsdeskError
-from pipeline.logs import log_context, log_dir, setup_logging
 
 log = logging.getLogger("newsdesk.scheduler")
 MAINTENANCE_JOB = "maintenance"
@@ -146,7 +150,7 @@ def due_sources(
     due, skipped = [], []
     for source_id in spec.source_ids:
         state = states.get(source_id) or {}
-        next_due = store_ops.parse_time(state.get("next_due_at"))
+        next_due = store.runs.parse_time(state.get("next_due_at"))
         if state.get("quarantined"):
             skipped.append((source_id, f"quarantined since {state.get('quarantined_at')}"))
         elif not health.is_due(next_due, now, spec.interval_seconds):
@@ -175,15 +179,15 @@ class Runner:
         if self.stopping.is_set():
             return
         self.idle.clear()
-        db = store.open_db(self.db_path)
+        db = store.db.open_db(self.db_path)
         start = datetime.now(UTC)
         try:
             if spec.kind == "maintenance":
-                store_ops.set_state(db, f"job:{spec.id}:start", start.isoformat())
+                store.runs.set_state(db, f"job:{spec.id}:start", start.isoformat())
                 maintenance.nightly(self.config, self.db_path, self._log_dir())
             elif not self._crawl(db, spec, start):
                 return
-            store_ops.set_state(db, f"job:{spec.id}:end", datetime.now(UTC).isoformat())
+            store.runs.set_state(db, f"job:{spec.id}:end", datetime.now(UTC).isoformat())
         except Exception as exc:  # the scheduler must outlive any one job
             log.exception("job %s failed", spec.id)
             kind = "maintenance_failed" if spec.kind == "maintenance" else "scheduler_error"
@@ -192,7 +196,7 @@ class Runner:
             self.idle.set()
             self.save_next_cycle()
 
-    def _crawl(self, db: store.Database, spec: JobSpec, start: datetime) -> bool:
+    def _crawl(self, db: store.db.Database, spec: JobSpec, start: datetime) -> bool:
         quiet = self.config.settings.schedule.quiet_hours
         local = start.astimezone()
         if in_quiet_hours(quiet, local.time()):
@@ -201,13 +205,13 @@ class Runner:
             if self.scheduler is not None:
                 self.scheduler.modify_job(spec.id, next_run_time=end)
             return False
-        due, skipped = due_sources(spec, store.source_states(db), start)
+        due, skipped = due_sources(spec, store.runs.source_states(db), start)
         for source_id, why in skipped:
             log.info("skipped: %s", why, extra={"source_id": source_id})
         if not due:
             log.info("job %s: no source is due", spec.id)
             return False
-        store_ops.set_state(db, f"job:{spec.id}:start", start.isoformat())
+        store.runs.set_state(db, f"job:{spec.id}:start", start.isoformat())
         run_cycle(self.config, self.db_path, due, trigger=f"schedule:{spec.id}",
                   should_stop=self.kill.is_set)  # fmt: skip
         return True
@@ -218,7 +222,7 @@ class Runner:
     def _emergency_alert(self, alert: health.Alert) -> None:
         """Raise an alert when a job broke; without the database (disk full?) send it directly."""
         try:
-            db = store.open_db(self.db_path)
+            db = store.db.open_db(self.db_path)
             monitor.raise_alerts(db, self.config, [alert], datetime.now(UTC), scope=())
         except Exception:  # the database itself may be what broke
             log.exception("cannot store the alert; sending it directly")
@@ -237,12 +241,12 @@ class Runner:
             if job.id != MAINTENANCE_JOB and job.next_run_time is not None
         ]  # fmt: skip
         try:
-            db = store.open_db(self.db_path)
+            db = store.db.open_db(self.db_path)
             value = None
             if upcoming:
                 at, job_id = min(upcoming)
                 value = {"at": at.isoformat(timespec="seconds"), "job": job_id}
-            store_ops.set_state(db, "next_cycle", value)
+            store.runs.set_state(db, "next_cycle", value)
         except Exception:  # status must never stop the scheduler
             log.exception("cannot store the next cycle time")
 
@@ -294,12 +298,12 @@ def build_scheduler(config: Config, db_path: str, runner: Runner) -> BlockingSch
             "misfire_grace_time": sched.misfire_grace_seconds,
         },
     )
-    db = store.open_db(db_path)
+    db = store.db.open_db(db_path)
     now = datetime.now().astimezone()
     for spec in build_jobs(config):
         jitter = sched.jitter_seconds if spec.kind == "crawl" else 0
-        last_start = store_ops.parse_time(store_ops.get_state(db, f"job:{spec.id}:start"))
-        last_end = store_ops.parse_time(store_ops.get_state(db, f"job:{spec.id}:end"))
+        last_start = store.runs.parse_time(store.runs.get_state(db, f"job:{spec.id}:start"))
+        last_end = store.runs.parse_time(store.runs.get_state(db, f"job:{spec.id}:end"))
         cron = cron_trigger(spec.cron) if spec.cron else None
 
         def cron_next(after: datetime, cron: CronTrigger | None = cron) -> datetime | None:
@@ -359,10 +363,10 @@ def _serve(config: Config, db_path: str) -> int:
     setup_logging(log_dir(config.settings.logs, db_path), config.settings.logs)
     runner = Runner(config, db_path)
     with log_context(run_id="-"):
-        db = store.open_db(db_path)
+        db = store.db.open_db(db_path)
         # A manual `newsdesk run` may be running; only runs of dead processes are recovered.
-        recovered = store_ops.recover_abandoned_runs(
-            db, lambda pid: pid != os.getpid() and pid_alive(pid), store.utc_now()
+        recovered = store.runs.recover_abandoned_runs(
+            db, lambda pid: pid != os.getpid() and pid_alive(pid), store.db.utc_now()
         )
         if recovered:
             log.warning("recovered runs left running by a killed process: %s", recovered)
@@ -371,7 +375,7 @@ def _serve(config: Config, db_path: str) -> int:
         scheduler = build_scheduler(config, db_path, runner)
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, runner.request_stop)
-        store_ops.set_state(db, "scheduler", {"pid": os.getpid(), "started_at": store.utc_now(),
+        store.runs.set_state(db, "scheduler", {"pid": os.getpid(), "started_at": store.db.utc_now(),
                                               "config": config.directory})  # fmt: skip
         log.info("scheduler started (pid %s) on %s", os.getpid(), db_path)
         scheduler.add_listener(lambda _event: runner.save_next_cycle(), EVENT_SCHEDULER_STARTED)
@@ -380,8 +384,8 @@ def _serve(config: Config, db_path: str) -> int:
         except KeyboardInterrupt:  # a SIGINT before the handler was installed
             runner.stopping.set()
         runner.finish()
-        store_ops.set_state(db, "next_cycle", None)
-        store_ops.set_state(db, "scheduler", {"pid": None, "stopped_at": store.utc_now()})
+        store.runs.set_state(db, "next_cycle", None)
+        store.runs.set_state(db, "scheduler", {"pid": None, "stopped_at": store.db.utc_now()})
         log.info("scheduler stopped")
     return 0
 

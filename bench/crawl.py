@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from desk.fixture_server import serve  # noqa: E402
+from demo.fixture_server import serve  # noqa: E402
 
 HOST = "bench.example"
 PER_PAGE = 50

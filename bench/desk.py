@@ -22,10 +22,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import store.accounts  # noqa: E402
+import store.db  # noqa: E402
 from desk.auth import hash_password  # noqa: E402
 from desk.web import create_app  # noqa: E402
-from pipeline import store, store_desk  # noqa: E402
-from pipeline.config import load_config  # noqa: E402
+from ops.config_files import load_config  # noqa: E402
 
 STATUSES = (
     ["pending"] * 70 + ["accepted"] * 8 + ["rejected"] * 12 + ["duplicate"] * 6 + ["off_topic"] * 4
@@ -45,7 +46,7 @@ def fill(path: Path, count: int, seed: int = 7) -> float:
     rng = random.Random(seed)
     sectors = [(s.id, [k.term for k in s.keywords]) for s in config.rules.sectors]
     sources = [s.id for s in config.sources] or ["bench"]
-    db = store.open_db(path)
+    db = store.db.open_db(path)
     started = time.perf_counter()
     rows = []
     for i in range(count):
@@ -65,7 +66,7 @@ def fill(path: Path, count: int, seed: int = 7) -> float:
             "许昌市科学技术局", body, body[:120], sector if status != "off_topic" else "off_topic",
             rng.uniform(3, 60), rng.uniform(0, 20), rng.choice([0, 0, 0, 1, 2, 3]), status,
         ))  # fmt: skip
-    with store.transaction(db):
+    with store.db.transaction(db):
         db.conn.executemany(
             """INSERT INTO items (key, source_id, url, canonical_url, title, published_at,
                fetched_at, source_name, text, summary, sector, score, rank, reprints, status)
@@ -74,7 +75,7 @@ def fill(path: Path, count: int, seed: int = 7) -> float:
         )
         # Exactly how the pipeline indexes an item: the processed_at trigger feeds items_fts.
         db.execute("UPDATE items SET processed_at = '2026-11-24T00:00:00+00:00'")
-    store_desk.add_user(db, "bench", hash_password("bench-password"))
+    store.accounts.add_user(db, "bench", hash_password("bench-password"))
     db.execute("ANALYZE")
     db.conn.close()
     return time.perf_counter() - started

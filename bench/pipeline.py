@@ -2,7 +2,7 @@
 
 1. Generates N synthetic items (default 100,000; Chinese text of 800-3,000 characters built from
    the sentences of the demo articles and the golden set; 10% reprints with other headers,
-   footers and a cut tail), stores them as new items, runs `pipeline.run.process_new`, and
+   footers and a cut tail), stores them as new items, runs `ops.process.process_new`, and
    prints items/s and peak memory.
 2. Fills a second database with 10k, 100k and 300k items' LSH bands and prints the median time
    of one near-duplicate lookup (`store.lsh_candidates`) at each size: it must stay flat.
@@ -27,18 +27,20 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline import dedup, store  # noqa: E402
-from pipeline.config import load_config  # noqa: E402
+import store.db  # noqa: E402
+import store.items  # noqa: E402
+from ops.config_files import load_config  # noqa: E402
+from ops.process import process_new  # noqa: E402
+from pipeline import dedup  # noqa: E402
 from pipeline.models import RawItem  # noqa: E402
 from pipeline.normalize import canonical_url, normalize_text, url_key  # noqa: E402
-from pipeline.run import process_new  # noqa: E402
 
 SOURCES = ("demo-xc-kjj", "demo-hn-kjt", "demo-hn-gxt", "demo-xinwen", "demo-hyxh", "demo-xcnews")
 
 
 def sentence_pool() -> list[str]:
     """Real sentences from the bundled demo articles and the classifier's golden set."""
-    demo = tomllib.loads((ROOT / "desk/demo_site/articles.toml").read_text(encoding="utf-8"))
+    demo = tomllib.loads((ROOT / "demo/sites/articles.toml").read_text(encoding="utf-8"))
     golden = tomllib.loads((ROOT / "tests/fixtures/golden.toml").read_text(encoding="utf-8"))
     texts = ["".join(a["paragraphs"]) for a in demo["article"]]
     texts += [g["text"] for g in golden["item"]]
@@ -101,7 +103,7 @@ def _peak_rss_mb() -> float:
 
 def process_in_child(db_path: str) -> None:
     """Run the process stage alone, so its peak RSS is not the generator's."""
-    db = store.open_db(db_path)
+    db = store.db.open_db(db_path)
     began = time.perf_counter()
     stats = process_new(db, load_config(ROOT / "config"), datetime(2026, 11, 24, tzinfo=UTC))
     elapsed = time.perf_counter() - began
@@ -115,11 +117,11 @@ def bench_process(n: int) -> None:
     """Store N new items, then process them in a child process; print its figures."""
     with tempfile.TemporaryDirectory() as tmp:
         db_path = Path(tmp) / "bench.db"
-        db = store.open_db(db_path)
+        db = store.db.open_db(db_path)
         items = generate(n)
         rows = [(url_key(canonical_url(i.url)), canonical_url(i.url), i) for i in items]
         for start in range(0, len(rows), 1000):
-            store.save_raw_items(db, rows[start : start + 1000])
+            store.items.save_raw_items(db, rows[start : start + 1000])
         db.close()
         del items, rows
         code = f"from bench.pipeline import process_in_child; process_in_child({str(db_path)!r})"
@@ -135,10 +137,10 @@ def bench_lookup(sizes: list[int]) -> None:
         dedup.band_keys(dedup.signature(normalize_text(make_text(rng, pool)))) for _ in range(200)
     ]
     with tempfile.TemporaryDirectory() as tmp:
-        db = store.open_db(Path(tmp) / "lookup.db")
+        db = store.db.open_db(Path(tmp) / "lookup.db")
         stored = 0
         for size in sorted(sizes):
-            with store.transaction(db):
+            with store.db.transaction(db):
                 while stored < size:
                     key = f"k{stored:08d}"
                     db.execute(
@@ -152,7 +154,7 @@ def bench_lookup(sizes: list[int]) -> None:
             times = []
             for probe in probes:
                 began = time.perf_counter()
-                store.lsh_candidates(db, probe, "probe")
+                store.items.lsh_candidates(db, probe, "probe")
                 times.append((time.perf_counter() - began) * 1e6)
             print(f"near-duplicate lookup at {size:>7} stored items: median "
                   f"{statistics.median(times):6.0f} µs")  # fmt: skip

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from crawler.process import run_crawl
-from pipeline.config import load_config
+from ops.config_files import load_config
 from pipeline.errors import NewsdeskError
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from pipeline import store
+import store.db
 from pipeline.models import RawItem
 
 
@@ -15,7 +15,7 @@ from pipeline.models import RawItem
 class CrawlContext:
     """Shared state of one crawl process; `db` is None in a dry run (nothing is written)."""
 
-    db: store.Database | None
+    db: store.db.Database | None
     run_id: int
     now: datetime
     snapshot_dir: Path

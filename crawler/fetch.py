@@ -15,7 +15,7 @@ from scrapy.crawler import CrawlerProcess
 
 from crawler.hostmap import ENV_VAR, parse_host_map
 from crawler.settings import scrapy_settings
-from pipeline.config import load_config
+from ops.config_files import load_config
 
 
 class OnePageSpider(scrapy.Spider):

@@ -1,11 +1,11 @@
-"""Thin Scrapy adapter: store RawItems through pipeline.store (or collect them in a dry run)."""
+"""Thin Scrapy adapter: store RawItems through store.items (or collect them in a dry run)."""
 
 from __future__ import annotations
 
 import time
 from typing import TYPE_CHECKING
 
-from pipeline import store
+import store.items
 from pipeline.models import RawItem
 from pipeline.normalize import canonical_url, url_key
 
@@ -57,7 +57,7 @@ class StorePipeline:
         if not self.pending:
             return
         spider = self.crawler.spider
-        new = store.save_raw_items(spider.ctx.db, self.pending)  # type: ignore[union-attr]
+        new = store.items.save_raw_items(spider.ctx.db, self.pending)  # type: ignore[union-attr]
         spider.tally.new += new  # type: ignore[union-attr]
         spider.tally.duplicate += len(self.pending) - new  # type: ignore[union-attr]
         self.pending = []

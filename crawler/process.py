@@ -12,11 +12,12 @@ from typing import Any
 
 from scrapy.crawler import CrawlerProcess
 
+import store.db
+import store.runs
 from crawler.context import CrawlContext
 from crawler.hostmap import ENV_VAR, parse_host_map
 from crawler.settings import scrapy_settings
 from crawler.spiders import SPIDERS
-from pipeline import store
 from pipeline.config import Config
 from pipeline.models import Source
 
@@ -44,10 +45,10 @@ def run_crawl(
         sources = [dataclasses.replace(s, max_items=max_items) for s in sources]
     if not polite:
         sources = [dataclasses.replace(s, delay=None) for s in sources]
-    db = store.open_db(db_path) if db_path else None
+    db = store.db.open_db(db_path) if db_path else None
     own_run = db is not None and run_id is None
     if db is not None and run_id is None:
-        run_id = store.start_run(db, "crawl", store.utc_now())
+        run_id = store.runs.start_run(db, "crawl", store.db.utc_now())
     snapshots = Path(db_path).parent / "snapshots" if db_path else Path("data/snapshots")
     ctx = CrawlContext(db=db, run_id=run_id or 0, now=datetime.now(UTC), snapshot_dir=snapshots)
     process = CrawlerProcess(scrapy_settings(config.settings.crawl, host_map, polite))
@@ -61,7 +62,7 @@ def run_crawl(
         report.write_text(json.dumps(_report(crawlers, ctx), ensure_ascii=False), encoding="utf-8")
     if db is not None and own_run and run_id is not None:
         failed = any(c.spider and c.spider.tally.outcome()[0] for c in crawlers)
-        store.finish_run(db, run_id, "failed" if failed else "ok", store.utc_now())
+        store.runs.finish_run(db, run_id, "failed" if failed else "ok", store.db.utc_now())
     return run_id or 0
 
 

@@ -8,8 +8,9 @@ from flask import Blueprint, flash, g, redirect, render_template, request, sessi
 from werkzeug.security import check_password_hash, generate_password_hash
 from werkzeug.wrappers import Response
 
+import store.accounts
+import store.db
 from desk import web_common as common
-from pipeline import store, store_desk
 
 bp = Blueprint("auth", __name__)
 MIN_PASSWORD = 8
@@ -31,9 +32,9 @@ def _stamp(password_hash: str) -> str:
     return password_hash[-12:]
 
 
-def check_login(db: store.Database, name: str, password: str) -> bool:
+def check_login(db: store.db.Database, name: str, password: str) -> bool:
     """Whether `name` is an active account with this password."""
-    account = store_desk.get_user(db, name)
+    account = store.accounts.get_user(db, name)
     known = account is not None and bool(account["active"])
     ok = check_password_hash(account["password_hash"] if account else _DUMMY_HASH, password)
     return known and ok
@@ -44,7 +45,7 @@ def require_login() -> Response | None:
     if request.endpoint in OPEN_ENDPOINTS:
         return None
     name = session.get("user")
-    account = store_desk.get_user(common.db(), name) if isinstance(name, str) else None
+    account = store.accounts.get_user(common.db(), name) if isinstance(name, str) else None
     stamp = session.get("stamp", "")
     if (
         account
@@ -74,15 +75,15 @@ def login() -> str | Response:
         password = request.form.get("password", "")
         db = common.db()
         if check_login(db, name, password):
-            account = store_desk.get_user(db, name) or {}
+            account = store.accounts.get_user(db, name) or {}
             session.clear()
             session.permanent = True
             session["user"], session["stamp"] = name, _stamp(account["password_hash"])
-            store.record_event(db, name, "login", f"user:{name}")
+            store.accounts.record_event(db, name, "login", f"user:{name}")
             target = request.args.get("next", "")
             safe = target.startswith("/") and not target.startswith("//")
             return redirect(target if safe else url_for("queue.queue"))
-        store.record_event(db, name or "?", "login_failed", f"user:{name}")
+        store.accounts.record_event(db, name or "?", "login_failed", f"user:{name}")
         flash("用户名或密码错误", "error")
     return render_template("login.html")
 
@@ -96,6 +97,6 @@ def favicon() -> Response:
 @bp.post("/logout")
 def logout() -> Response:
     """End the session."""
-    store.record_event(common.db(), common.user(), "logout", f"user:{common.user()}")
+    store.accounts.record_event(common.db(), common.user(), "logout", f"user:{common.user()}")
     session.clear()
     return redirect(url_for("auth.login"))

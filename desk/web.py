@@ -1,4 +1,4 @@
-"""The editors' desk: a Flask app (Jinja + htmx) over pipeline.store_desk and desk.issue.
+"""The editors' desk: a Flask app (Jinja + htmx) over store.review and desk.issue.
 
 Routes stay thin; they live in blueprints: desk.auth (login), desk.web_queue (queue and items),
 desk.web_issues (issues and export) and the audit log below.
@@ -15,10 +15,12 @@ from flask import Blueprint, Flask, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.wrappers import Response
 
+import store.accounts
+import store.db
+import store.review
 from desk import auth, web_common, web_issues, web_ops, web_queue
 from desk.text import cn_date, highlight, local_time, safe_url, short_date
-from pipeline import store, store_desk
-from pipeline.config import load_config
+from ops.config_files import load_config
 from pipeline.errors import NewsdeskError, NotFoundError
 
 audit = Blueprint("audit", __name__)
@@ -31,15 +33,15 @@ def audit_log() -> str:
     db = web_common.db()
     actor, action = request.args.get("actor", ""), request.args.get("action", "")
     before = request.args.get("before", 0, type=int)
-    events = store_desk.events_page(db, AUDIT_PAGE, before, actor, action)
-    moves = store_desk.resector_counts(db)
+    events = store.accounts.events_page(db, AUDIT_PAGE, before, actor, action)
+    moves = store.review.resector_counts(db)
     moved_out: dict[str, int] = {}
     for row in moves:
         moved_out[row["from_sector"] or ""] = moved_out.get(row["from_sector"] or "", 0) + row["n"]
     return render_template(
         "audit.html", events=events, moves=moves, moved_out=moved_out, actor=actor,
         action=action, more=len(events) == AUDIT_PAGE,
-        users=[u["name"] for u in store_desk.list_users(db)],
+        users=[u["name"] for u in store.accounts.list_users(db)],
     )  # fmt: skip
 
 
@@ -48,9 +50,9 @@ def _secret(db_path: str) -> str:
     from_env = os.environ.get("NEWSDESK_SECRET_KEY")
     if from_env:
         return from_env
-    db = store.open_db(db_path)
+    db = store.db.open_db(db_path)
     try:
-        return store_desk.desk_secret(db, "session_key", secrets.token_hex(32))
+        return store.accounts.desk_secret(db, "session_key", secrets.token_hex(32))
     finally:
         db.conn.close()
 

@@ -7,7 +7,7 @@ from typing import Any
 from flask import current_app, g, make_response, redirect, request, url_for
 from werkzeug.wrappers import Response
 
-from pipeline import store
+import store.db
 from pipeline.config import Config
 from pipeline.rules import SECTOR_IDS
 
@@ -34,11 +34,11 @@ def config() -> Config:
     return value
 
 
-def db() -> store.Database:
+def db() -> store.db.Database:
     """This request's database connection (opened on first use, closed at teardown)."""
     if "db" not in g:
-        g.db = store.open_db(current_app.config["DB_PATH"])
-    conn: store.Database = g.db
+        g.db = store.db.open_db(current_app.config["DB_PATH"])
+    conn: store.db.Database = g.db
     return conn
 
 

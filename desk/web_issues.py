@@ -10,6 +10,8 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from werkzeug.wrappers import Response
 
+import store.accounts
+import store.issues
 from desk import web_common as common
 from desk.export import FORMATS, export
 from desk.issue import (
@@ -21,7 +23,6 @@ from desk.issue import (
     section_order,
     suggest_numbers,
 )
-from pipeline import store, store_issues
 from pipeline.errors import StoreError
 
 bp = Blueprint("issues", __name__)
@@ -47,14 +48,14 @@ def _assembled(issue_id: int) -> AssembledIssue:
     db = common.db()
     masthead = common.config().settings.newsletter
     return assemble(
-        store_issues.get_issue(db, issue_id), store_issues.issue_items(db, issue_id), masthead
+        store.issues.get_issue(db, issue_id), store.issues.issue_items(db, issue_id), masthead
     )
 
 
 @bp.get("/issues")
 def issues() -> str:
     """Every issue, newest first."""
-    return render_template("issues/list.html", issues=store_issues.list_issues(common.db()))
+    return render_template("issues/list.html", issues=store.issues.list_issues(common.db()))
 
 
 @bp.route("/issues/new", methods=["GET", "POST"])
@@ -64,14 +65,14 @@ def new() -> str | Response:
     masthead = common.config().settings.newsletter
     if request.method == "POST":
         try:
-            issue_id = store_issues.create_issue(db, _masthead_form(request.form), common.user())
+            issue_id = store.issues.create_issue(db, _masthead_form(request.form), common.user())
         except StoreError as exc:  # keep what the editor typed and say what is wrong
             flash(str(exc), "error")
             return render_template("issues/new.html", issue=request.form)
         flash("已新建草稿", "ok")
         return redirect(url_for("issues.edit", issue_id=issue_id))
     today = datetime.now(UTC).astimezone(CHINA).date()
-    numbers = suggest_numbers(store_issues.last_issue(db), today, masthead)
+    numbers = suggest_numbers(store.issues.last_issue(db), today, masthead)
     draft = {
         "year": numbers.year, "number": numbers.number, "total_number": numbers.total_number,
         "special_title": masthead.special_title, "subtitle": masthead.subtitle,
@@ -83,10 +84,10 @@ def new() -> str | Response:
 def _sections_view(issue_id: int) -> dict[str, Any]:
     db = common.db()
     masthead = common.config().settings.newsletter
-    rows = store_issues.issue_items(db, issue_id)
+    rows = store.issues.issue_items(db, issue_id)
     names = section_order(masthead, [r["section"] for r in rows])
     by_section = {name: [r for r in rows if r["section"] == name] for name in names}
-    return {"issue": store_issues.get_issue(db, issue_id), "by_section": by_section}
+    return {"issue": store.issues.get_issue(db, issue_id), "by_section": by_section}
 
 
 def _sections_reply(issue_id: int) -> str | Response:
@@ -98,7 +99,7 @@ def _sections_reply(issue_id: int) -> str | Response:
 @bp.get("/issues/<int:issue_id>")
 def edit(issue_id: int) -> str:
     """The issue desk: masthead, 编者的话, sections to arrange, accepted items to add."""
-    available = store_issues.available_items(common.db())
+    available = store.issues.available_items(common.db())
     groups = [(s, list(g)) for s, g in groupby(available, key=lambda r: r["sector"] or "")]
     sections = common.config().settings.newsletter.sections
     return render_template(
@@ -109,7 +110,7 @@ def edit(issue_id: int) -> str:
 @bp.post("/issues/<int:issue_id>/meta")
 def meta(issue_id: int) -> Response:
     """Save the masthead fields and 编者的话."""
-    store_issues.update_issue(common.db(), issue_id, _masthead_form(request.form), common.user())
+    store.issues.update_issue(common.db(), issue_id, _masthead_form(request.form), common.user())
     flash("已保存刊头与编者的话", "ok")
     return redirect(url_for("issues.edit", issue_id=issue_id))
 
@@ -124,7 +125,7 @@ def add(issue_id: int) -> Response:
     if not keys:
         flash("请先勾选要加入的条目", "error")
         return redirect(url_for("issues.edit", issue_id=issue_id))
-    problems = store_issues.add_to_issue(common.db(), issue_id, keys, section, common.user())
+    problems = store.issues.add_to_issue(common.db(), issue_id, keys, section, common.user())
     flash(f"已加入 {len(keys) - len(problems)} 条到「{section}」", "ok")
     for problem in problems[:5]:
         flash(problem, "error")
@@ -135,7 +136,7 @@ def add(issue_id: int) -> Response:
 def arrange(issue_id: int) -> str | Response:
     """The order after a drag and drop (one 'section<TAB>key' line per item)."""
     placement = parse_order(request.form.get("order", ""))
-    store_issues.arrange_issue(common.db(), issue_id, placement, common.user())
+    store.issues.arrange_issue(common.db(), issue_id, placement, common.user())
     return _sections_reply(issue_id)
 
 
@@ -144,18 +145,18 @@ def move(issue_id: int, key: str) -> str | Response:
     """Move an item up, down, or into another section."""
     db = common.db()
     masthead = common.config().settings.newsletter
-    placement = placement_of(store_issues.issue_items(db, issue_id), masthead)
+    placement = placement_of(store.issues.issue_items(db, issue_id), masthead)
     step = {"up": -1, "down": 1}.get(request.form.get("direction", ""), 0)
     moved = move_item(placement, key, step, request.form.get("section", ""))
     if moved != placement:
-        store_issues.arrange_issue(db, issue_id, moved, common.user())
+        store.issues.arrange_issue(db, issue_id, moved, common.user())
     return _sections_reply(issue_id)
 
 
 @bp.post("/issues/<int:issue_id>/items/<key>/remove")
 def remove(issue_id: int, key: str) -> str | Response:
     """Take an item out of the issue (it stays accepted)."""
-    store_issues.remove_from_issue(common.db(), issue_id, key, common.user())
+    store.issues.remove_from_issue(common.db(), issue_id, key, common.user())
     return _sections_reply(issue_id)
 
 
@@ -163,7 +164,7 @@ def remove(issue_id: int, key: str) -> str | Response:
 def body(issue_id: int, key: str) -> str | Response:
     """Print the item's full text or its summary."""
     fields: dict[str, str | None] = {"body": request.form.get("body", "text")}
-    store_issues.set_issue_item(common.db(), issue_id, key, fields, common.user())
+    store.issues.set_issue_item(common.db(), issue_id, key, fields, common.user())
     return _sections_reply(issue_id)
 
 
@@ -178,13 +179,13 @@ def lifecycle(issue_id: int, action: str) -> Response:
     """定稿 / 重新打开 / 删除草稿."""
     db, actor = common.db(), common.user()
     if action == "finalize":
-        count = store_issues.finalize_issue(db, issue_id, actor)
+        count = store.issues.finalize_issue(db, issue_id, actor)
         flash(f"已定稿：{count} 条标为已刊用", "ok")
     elif action == "reopen":
-        store_issues.reopen_issue(db, issue_id, actor)
+        store.issues.reopen_issue(db, issue_id, actor)
         flash("已重新打开，可继续修改", "ok")
     else:
-        store_issues.delete_issue(db, issue_id, actor)
+        store.issues.delete_issue(db, issue_id, actor)
         flash("已删除草稿，条目仍为已采用", "ok")
         return redirect(url_for("issues.issues"))
     return redirect(url_for("issues.edit", issue_id=issue_id))
@@ -195,7 +196,9 @@ def download(issue_id: int, fmt: str) -> Response:
     """Download the issue as DOCX, HTML or Markdown."""
     issue = _assembled(issue_id)
     data = export(issue, fmt)
-    store.record_event(common.db(), common.user(), "issue_export", f"issue:{issue_id}", after=fmt)
+    store.accounts.record_event(
+        common.db(), common.user(), "issue_export", f"issue:{issue_id}", after=fmt
+    )
     extension, mimetype = FORMATS[fmt]
     return send_file(
         io.BytesIO(data), mimetype=mimetype, as_attachment=True,

@@ -12,10 +12,13 @@ from urllib.parse import urlencode
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+import store.accounts
+import store.db
+import store.items
+import store.review
 from desk import web_common as common
 from desk.text import explanation_of, matched_terms, paragraphs, safe_url, sanitize_html
-from pipeline import store, store_desk
-from pipeline.store_desk import QueueFilter
+from store.review import QueueFilter
 
 bp = Blueprint("queue", __name__)
 PAGE_SIZE = 50
@@ -37,7 +40,7 @@ def _decorate(row: dict[str, Any], query: str) -> dict[str, Any]:
     """Add what the row template shows: highlight terms and a safe link."""
     return {
         **row,
-        "terms": [*matched_terms(row), *store_desk.search_terms(query)],
+        "terms": [*matched_terms(row), *store.review.search_terms(query)],
         "link": safe_url(row.get("url")),
     }
 
@@ -58,12 +61,12 @@ def queue() -> str:
     """Items grouped by sector in 6+3+3 order, with counts, filters and pages."""
     db = common.db()
     f = _filter()
-    query = store_desk.prepare_query(db, f)
-    counts = store_desk.queue_counts(db, query)
+    query = store.review.prepare_query(db, f)
+    counts = store.review.queue_counts(db, query)
     total = counts.get(f.sector, 0) if f.sector else sum(counts.values())
     pages = max(1, math.ceil(total / PAGE_SIZE))
     page = min(max(1, request.args.get("p", 1, type=int)), pages)
-    rows = store_desk.queue_page(db, query, counts, (page - 1) * PAGE_SIZE, PAGE_SIZE)
+    rows = store.review.queue_page(db, query, counts, (page - 1) * PAGE_SIZE, PAGE_SIZE)
     rows = [_decorate(r, f.query) for r in rows]
     groups = [(s, list(g)) for s, g in groupby(rows, key=lambda r: r["sector"] or "")]
     return render_template(
@@ -75,7 +78,7 @@ def queue() -> str:
 def _rows_reply(keys: Sequence[str], changed: bool = True) -> str:
     """The redrawn rows after an action (htmx swaps them in place)."""
     query = request.values.get("q", "")
-    rows = [_decorate(r, query) for r in store_desk.queue_rows(common.db(), keys)]
+    rows = [_decorate(r, query) for r in store.review.queue_rows(common.db(), keys)]
     return "".join(
         render_template("queue/_row.html", item=r, changed=changed, q=query) for r in rows
     )
@@ -90,21 +93,21 @@ def _reply(key: str) -> str | Response:
 @bp.post("/items/<key>/<any(accept, reject, restore):action>")
 def decide(key: str, action: str) -> str | Response:
     """采用 / 不用 / 恢复待审."""
-    store_desk.decide(common.db(), key, action, common.user())
+    store.review.decide(common.db(), key, action, common.user())
     return _reply(key)
 
 
 @bp.post("/items/<key>/sector")
 def resector(key: str) -> str | Response:
     """改分类: move the item to another sector (logged as a rule-quality signal)."""
-    store_desk.resector(common.db(), key, request.form.get("sector", ""), common.user())
+    store.review.resector(common.db(), key, request.form.get("sector", ""), common.user())
     return _reply(key)
 
 
 @bp.post("/items/<key>/undo")
 def undo(key: str) -> str | Response:
     """撤销: revert the latest action on this item."""
-    store_desk.undo_last(common.db(), key, common.user())
+    store.review.undo_last(common.db(), key, common.user())
     return _reply(key)
 
 
@@ -114,9 +117,11 @@ def edit(key: str) -> str | Response:
     db = common.db()
     if request.method == "POST":
         form = request.form
-        store_desk.edit_item(db, key, form.get("title", ""), form.get("summary", ""), common.user())
+        store.review.edit_item(
+            db, key, form.get("title", ""), form.get("summary", ""), common.user()
+        )
         return _reply(key)
-    item = store.get_item(db, key)
+    item = store.items.get_item(db, key)
     return render_template("queue/_edit.html", item=item, q=request.args.get("q", ""))
 
 
@@ -134,17 +139,17 @@ def bulk() -> Response:
     db, actor = common.db(), common.user()
     if not keys:
         flash("请先勾选条目", "error")
-    elif action in store_desk.TRANSITIONS:
-        problems = store_desk.decide_many(db, keys, action, actor)
+    elif action in store.review.TRANSITIONS:
+        problems = store.review.decide_many(db, keys, action, actor)
         done = len(keys) - len(problems)
         flash(f"已{common.ACTION_LABELS[action]} {done} 条", "ok")
         for problem in problems[:5]:
             flash(problem, "error")
     elif action == "resector":
         sector = request.form.get("sector", "")
-        with store.transaction(db):
+        with store.db.transaction(db):
             for key in keys:
-                store_desk.resector(db, key, sector, actor)
+                store.review.resector(db, key, sector, actor)
         flash(f"已将 {len(keys)} 条改为 {common.sector_names().get(sector, sector)}", "ok")
     else:
         flash("请选择批量操作", "error")
@@ -155,10 +160,10 @@ def bulk() -> Response:
 def item(key: str) -> str:
     """The full item: highlighted text, why it landed in its sector, its reprints, its history."""
     db = common.db()
-    row = store.get_item(db, key)
+    row = store.items.get_item(db, key)
     query = request.args.get("q", "")
-    terms = [*matched_terms(row), *store_desk.search_terms(query)]
-    members = store.cluster_members(db, row["cluster_id"]) if row["cluster_id"] else []
+    terms = [*matched_terms(row), *store.review.search_terms(query)]
+    members = store.items.cluster_members(db, row["cluster_id"]) if row["cluster_id"] else []
     explanation = explanation_of(row)
     scores = sorted((explanation.get("scores") or {}).items(), key=lambda kv: -kv[1])
     return render_template(
@@ -167,7 +172,7 @@ def item(key: str) -> str:
         original=sanitize_html(row["html"] or ""),
         attachments=[(a, safe_url(a)) for a in _attachments(row["attachments"])],
         others=[{**m, "link": safe_url(m["url"])} for m in members if m["key"] != key],
-        events=store_desk.item_events(db, key), issue=store_desk.item_issue(db, key), q=query,
+        events=store.accounts.item_events(db, key), issue=store.review.item_issue(db, key), q=query,
     )  # fmt: skip
 
 

@@ -1,8 +1,8 @@
 """Parse and validate config/ once, at the edge, into frozen models.
 
-`parse_*` functions are pure and take mappings (tests feed them dicts); `load_config` is the thin
-I/O wrapper that reads the TOML files. Every problem is collected, then raised as one ConfigError
-whose lines each name the file, the entry and the field.
+`parse_*` functions are pure and take mappings (tests feed them dicts); ops/config_files.py is the
+thin I/O edge that reads the TOML files and hands them to `parse_config`. Every problem is
+collected, then raised as one ConfigError whose lines each name the file, the entry and the field.
 """
 
 from __future__ import annotations
@@ -10,10 +10,8 @@ from __future__ import annotations
 import codecs
 import contextlib
 import re
-import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any
 
 from pipeline.config_fields import FieldReader
@@ -338,59 +336,40 @@ def check_cross_refs(sources: tuple[Source, ...], rules: SectorRules) -> list[st
     return problems
 
 
-def _read_toml(path: Path, label: str, problems: list[str]) -> dict[str, Any]:
-    try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except FileNotFoundError:
-        problems.append(f"{label}: file not found")
-    except tomllib.TOMLDecodeError as exc:
-        problems.append(f"{label}: not valid TOML ({exc})")
-    except UnicodeDecodeError as exc:
-        problems.append(f"{label}: not UTF-8 text ({exc})")
-    return {}
+TomlDocument = tuple[str, Mapping[str, Any] | None]
 
 
-def parse_rules_text(text: str, path: str) -> SectorRules:
-    """Parse and validate the text of a sectors.toml (ConfigError on any problem)."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc})") from exc
-    return parse_rules(data, path)
+def parse_config(
+    root: str,
+    settings_doc: TomlDocument,
+    sectors_doc: TomlDocument,
+    source_docs: Sequence[TomlDocument],
+    problems: list[str],
+) -> Config:
+    """Validate already-read TOML documents, each a (label, data or None when unreadable) pair.
 
-
-def load_config(directory: str | Path) -> Config:
-    """Read and validate settings.toml, sectors.toml and sources/*.toml under `directory`."""
-    root = Path(directory)
-    problems: list[str] = []
-
-    def label(p: Path) -> str:
-        return str(root.name / p.relative_to(root)) if root.name else str(p)
-
+    `problems` holds what the reader found already (missing files, TOML syntax); every problem of
+    the whole config is collected before one ConfigError names them all.
+    """
     settings = rules = None
-    settings_data = _read_toml(root / "settings.toml", label(root / "settings.toml"), problems)
+    settings_label, settings_data = settings_doc
     if settings_data:
         try:
-            settings = parse_settings(settings_data, label(root / "settings.toml"))
+            settings = parse_settings(settings_data, settings_label)
         except ConfigError as exc:
             problems.extend(exc.problems)
-    rules_data = _read_toml(root / "sectors.toml", label(root / "sectors.toml"), problems)
+    rules_label, rules_data = sectors_doc
     if rules_data:
         try:
-            rules = parse_rules(rules_data, label(root / "sectors.toml"))
+            rules = parse_rules(rules_data, rules_label)
         except ConfigError as exc:
             problems.extend(exc.problems)
     sources: list[Source] = []
-    files = sorted((root / "sources").glob("*.toml"))
-    if not files:
-        problems.append(f"{label(root / 'sources')}: no *.toml source files found")
-    for file in files:
-        data = _read_toml(file, label(file), problems)
-        sources.extend(_parse_sources(data, label(file), problems))
+    for label, data in source_docs:
+        sources.extend(_parse_sources(data or {}, label, problems))
     if rules is not None:
         problems.extend(check_cross_refs(tuple(sources), rules))
     if problems or settings is None or rules is None:
         raise ConfigError("\n".join(problems), tuple(problems))
     resolved = tuple(with_rsshub(s, settings.rsshub_instance) for s in sources)
-    return Config(str(root), settings, resolved, rules)
+    return Config(root, settings, resolved, rules)

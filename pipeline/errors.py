@@ -7,7 +7,7 @@
      └── NotFoundError         an id (item, issue, source, user) that does not exist
 
 Bad *input* (a broken page, a malformed feed, a 500) is not an exception: it is a value that is
-counted and recorded on the source (see crawler/ and pipeline/run.py).
+counted and recorded on the source (see crawler/ and ops/process.py).
 """
 
 from __future__ import annotations

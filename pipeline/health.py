@@ -1,6 +1,6 @@
 """Source health and alerts, decided from values (pure; `now` is always passed in).
 
-The shell (pipeline/monitor.py) gathers each source's state and recent runs from the store,
+The shell (ops/monitor.py) gathers each source's state and recent runs from the store,
 calls `evaluate_source` and `cycle_alerts`, then `plan_alerts` against the alerts already stored,
 and applies the result. Nothing here reads the clock, the database or the network.
 """

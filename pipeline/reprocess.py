@@ -1,17 +1,17 @@
-"""Re-classify stored items after ops change the keyword rules (`newsdesk reprocess`).
+"""Plan a re-classification after ops change the keyword rules (`newsdesk reprocess`).
 
-A plan is computed first (which item moves from which sector to which), shown to ops, and only
-then applied, in one transaction. Items an editor has decided or touched are never changed.
+The plan (which item moves from which sector to which) is pure; ops/reprocess.py reads the items
+and applies a plan in one transaction. Items an editor has decided or touched are never read.
 """
 
 from __future__ import annotations
 
-import json
 from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from pipeline import store
 from pipeline.classify import OFF_TOPIC, Classification, classify, compile_rules
 from pipeline.config import Config
 from pipeline.rank import RankInput, rank_item, reprint_points
@@ -39,16 +39,16 @@ def _new_status(old_status: str, sector: str) -> str:
     return "off_topic" if sector == OFF_TOPIC else "pending"
 
 
-def plan_reprocess(
-    db: store.Database, config: Config, since: str, now: datetime
+def plan_moves(
+    rows: Iterable[Mapping[str, Any]], config: Config, now: datetime
 ) -> tuple[list[Move], int]:
-    """Every undecided item (fetched on or after `since`) whose sector or status would change;
-    also returns how many items were examined."""
+    """Every item of `rows` (undecided stored items) whose sector or status would change; also
+    returns how many items were examined."""
     classifier = compile_rules(config.rules)
     authority = {s.id: s.authority for s in config.sources}
     moves: list[Move] = []
     examined = 0
-    for row in store.items_for_reprocess(db, since):
+    for row in rows:
         examined += 1
         result = classify(classifier, row["title"], row["text"])
         status = _new_status(row["status"], result.sector)
@@ -77,23 +77,3 @@ def plan_reprocess(
 def move_matrix(moves: list[Move]) -> Counter[tuple[str, str]]:
     """How many items move from which sector to which."""
     return Counter((m.old_sector, m.new_sector) for m in moves)
-
-
-def apply_reprocess(db: store.Database, moves: list[Move], actor: str) -> None:
-    """Write a plan in one transaction, with one audit event summarising it."""
-    with store.transaction(db):
-        for move in moves:
-            store.save_reclassified(
-                db,
-                move.key,
-                {
-                    "sector": move.new_sector,
-                    "score": move.result.score,
-                    "status": move.new_status,
-                    "rank_base": move.rank_base,
-                    "rank": move.rank,
-                    "explanation": json.dumps(move.result.explanation(), ensure_ascii=False),
-                },
-            )
-        summary = {f"{a or '-'}→{b}": n for (a, b), n in sorted(move_matrix(moves).items())}
-        store.record_event(db, actor, "reprocess", f"{len(moves)} items", after=summary)

@@ -1,7 +1,7 @@
 """Make one rule change in the text of sectors.toml, keeping its comments (pure: text in and out).
 
 The file is edited as text, inside the one [[sector]] block the change belongs to, and the result
-is checked: it must parse (config.parse_rules_text) to exactly the rules that `apply_change` gives.
+is checked: it must parse (parse_rules_text) to exactly the rules that `apply_change` gives.
 So a change can never leave a file that the pipeline refuses, nor one that means something else.
 """
 
@@ -9,15 +9,24 @@ from __future__ import annotations
 
 import json
 import re
+import tomllib
 
-from pipeline.config import parse_rules_text
 from pipeline.errors import ConfigError
 from pipeline.rule_change import Change, apply_change
-from pipeline.rules import normalize_term
+from pipeline.rules import SectorRules, normalize_term, parse_rules
 
-__all__ = ["edit_rules_text"]
+__all__ = ["edit_rules_text", "parse_rules_text"]
 
 _HEADER = re.compile(r"^\s*\[", re.M)
+
+
+def parse_rules_text(text: str, path: str) -> SectorRules:
+    """Parse and validate the text of a sectors.toml (ConfigError on any problem)."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from exc
+    return parse_rules(data, path)
 
 
 def _quote(term: str) -> str:

@@ -15,11 +15,13 @@ import scrapy
 from protego import Protego
 from scrapy import signals
 
+import store.db
+import store.items
+import store.runs
 from crawler.context import CrawlContext, Tally
 from crawler.extract import MIN_BODY_CHARS, extract_article, extract_fragment
 from crawler.failures import kind_for_exception, kind_for_status
 from crawler.parse import ListEntry, date_from_url, decode_body
-from pipeline import store
 from pipeline.dates import parse_cn_date
 from pipeline.models import RawItem, Source, SourceRunRecord
 from pipeline.normalize import canonical_url, url_key
@@ -41,7 +43,7 @@ class SourceSpider(scrapy.Spider, abc.ABC):
         self.ctx = ctx
         self.tally = Tally()
         self.started = time.monotonic()
-        self.started_at = store.utc_now()
+        self.started_at = store.db.utc_now()
         self.robots: dict[str, Protego | None] = {}
         self.waiting: dict[str, list[scrapy.Request]] = {}
         self.validators: dict[str, tuple[str | None, str | None]] = {}
@@ -154,7 +156,7 @@ class SourceSpider(scrapy.Spider, abc.ABC):
             return None
         headers = {**dict(self.source.headers), **kwargs.pop("headers", {})}
         if self.ctx.db is not None and kwargs.get("method", "GET") == "GET":
-            etag, modified = store.http_cache(self.ctx.db, url)
+            etag, modified = store.runs.http_cache(self.ctx.db, url)
             if etag:
                 headers["If-None-Match"] = etag
             if modified:
@@ -225,7 +227,7 @@ class SourceSpider(scrapy.Spider, abc.ABC):
         """Items straight from entries that carry full text, else detail requests for new URLs."""
         self.tally.items_seen += len(entries)
         keys = {e.url: url_key(canonical_url(e.url)) for e in entries}
-        known = set() if self.ctx.db is None else store.known_keys(self.ctx.db, keys.values())
+        known = set() if self.ctx.db is None else store.items.known_keys(self.ctx.db, keys.values())
         for entry in entries:
             if keys[entry.url] in known:
                 self.tally.duplicate += 1
@@ -292,7 +294,7 @@ class SourceSpider(scrapy.Spider, abc.ABC):
             title=title,
             text=text,
             html=article.html,
-            fetched_at=store.utc_now(),
+            fetched_at=store.db.utc_now(),
             published_at=published.to_iso() if published else "",
             source_name=article.source_name or entry.source or self.source.name,
             attachments=article.attachments,
@@ -317,15 +319,15 @@ class SourceSpider(scrapy.Spider, abc.ABC):
             return
         record = SourceRunRecord(
             run_id=self.ctx.run_id, source_id=self.source.id, started_at=self.started_at,
-            finished_at=store.utc_now(), requests=t.requests, pages=t.pages,
+            finished_at=store.db.utc_now(), requests=t.requests, pages=t.pages,
             items_seen=t.items_seen, new=t.new, duplicate=t.duplicate, failed=t.failed,
             error_kind=kind, error=message, errors=dict(t.errors),
             duration=round(time.monotonic() - self.started, 3),
         )  # fmt: skip
-        store.record_source_run(self.ctx.db, record)
+        store.runs.record_source_run(self.ctx.db, record)
         if kind is None:
             for url, (etag, modified) in self.validators.items():
-                store.save_http_cache(self.ctx.db, url, self.source.id, etag, modified)
+                store.runs.save_http_cache(self.ctx.db, url, self.source.id, etag, modified)
 
 
 # A feed summary this long is the article (RSSHub puts the full text in <description>): using it

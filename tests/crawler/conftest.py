@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from desk.fixture_server import RequestLog, serve
+from demo.fixture_server import RequestLog, serve
 
 ROOT = Path(__file__).parent.parent.parent
 CRAWL_SITES = ROOT / "tests" / "fixtures" / "crawl" / "www"

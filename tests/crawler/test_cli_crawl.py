@@ -7,7 +7,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from desk.cli import cli
+from cli.main import cli
 
 ROOT = Path(__file__).parent.parent.parent
 PAGES = ROOT / "tests" / "fixtures" / "pages"

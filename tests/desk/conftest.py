@@ -15,11 +15,13 @@ from typing import Any
 import pytest
 from werkzeug.serving import make_server
 
+import store.accounts
+import store.db
+from demo.run import run_demo
 from desk.auth import hash_password
-from desk.demo import run_demo
 from desk.web import create_app
-from pipeline import store, store_desk
-from pipeline.config import Config, load_config
+from ops.config_files import load_config
+from pipeline.config import Config
 
 ROOT = Path(__file__).parent.parent.parent
 CONFIG_DIR = str(ROOT / "config")
@@ -45,8 +47,8 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory, config: Config) -> P
     """One real crawl of the demo sites per session, plus an editor account."""
     path = tmp_path_factory.mktemp("demo") / "template.db"
     run_demo(config, str(path))
-    db = store.open_db(path)
-    store_desk.add_user(db, EDITOR, hash_password(PASSWORD), "王丽")
+    db = store.db.open_db(path)
+    store.accounts.add_user(db, EDITOR, hash_password(PASSWORD), "王丽")
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.conn.close()
     return path
@@ -62,9 +64,9 @@ def db_path(demo_template: Path, tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def db(db_path: Path) -> Iterator[store.Database]:
+def db(db_path: Path) -> Iterator[store.db.Database]:
     """The test's database, opened through the store."""
-    conn = store.open_db(db_path)
+    conn = store.db.open_db(db_path)
     yield conn
     conn.conn.close()
 

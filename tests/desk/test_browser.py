@@ -9,7 +9,8 @@ import docx
 import pytest
 from playwright.sync_api import expect
 
-from pipeline import store
+import store.db
+import store.items
 from tests.desk.conftest import ARTIFACTS, LiveServer
 from tests.desk.test_web_security import add_evil_item
 
@@ -17,9 +18,9 @@ pytestmark = pytest.mark.browser
 
 
 def status(server: LiveServer, key: str) -> tuple[str, str]:
-    db = store.open_db(server.db_path)
+    db = store.db.open_db(server.db_path)
     try:
-        item = store.get_item(db, key)
+        item = store.items.get_item(db, key)
         return item["status"], item["sector"]
     finally:
         db.conn.close()
@@ -154,7 +155,7 @@ def test_build_an_issue_in_three_sections_and_export_it(
     page.on("dialog", lambda dialog: dialog.accept())
     page.click("#finalize")
     expect(page.locator(".badge-final")).to_have_text("已定稿")
-    db = store.open_db(live_server.db_path)
+    db = store.db.open_db(live_server.db_path)
     used = db.execute("SELECT count(*) FROM items WHERE status = 'used'").fetchone()[0]
     assert used == 7
 
@@ -179,7 +180,7 @@ def check_docx(data: bytes, titles: list[str], page: Any) -> None:
 
 
 def test_a_malicious_item_stays_inert_in_the_browser(page: Any, live_server: LiveServer) -> None:
-    db = store.open_db(live_server.db_path)
+    db = store.db.open_db(live_server.db_path)
     key = add_evil_item(db)
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))

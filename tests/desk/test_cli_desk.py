@@ -8,8 +8,11 @@ from pathlib import Path
 import docx
 from click.testing import CliRunner
 
-from desk.cli import cli
-from pipeline import store, store_desk, store_issues
+import store.accounts
+import store.db
+import store.issues
+import store.items
+from cli.main import cli
 from tests.desk.conftest import CONFIG_DIR
 
 
@@ -33,7 +36,7 @@ def test_users_are_created_with_a_hashed_password(db_path: Path) -> None:
         env={"NEWSDESK_PASSWORD": "pw-12345678"},
     )
     assert "zhaomin" in run(db_path, "users", "list")
-    user = store_desk.get_user(store.open_db(db_path), "zhaomin")
+    user = store.accounts.get_user(store.db.open_db(db_path), "zhaomin")
     assert user and user["password_hash"].startswith("scrypt:") and user["display_name"] == "赵敏"
     short = CliRunner().invoke(
         cli, ["--db", str(db_path), "users", "add", "x", "--password", "short"]
@@ -42,7 +45,7 @@ def test_users_are_created_with_a_hashed_password(db_path: Path) -> None:
 
 
 def test_an_issue_from_the_command_line(db_path: Path, tmp_path: Path) -> None:
-    db = store.open_db(db_path)
+    db = store.db.open_db(db_path)
     keys = [r[0] for r in db.execute(
         "SELECT key FROM items WHERE status = 'pending' ORDER BY rank DESC LIMIT 3")]  # fmt: skip
     env = {"NEWSDESK_EDITOR": "wangli"}
@@ -61,6 +64,6 @@ def test_an_issue_from_the_command_line(db_path: Path, tmp_path: Path) -> None:
         run(db_path, "issue", "export", "205", "--format", fmt, "-o", str(out))
         assert "总第205期" in out.read_text(encoding="utf-8")
     run(db_path, "issue", "finalize", "205", env=env)
-    assert {store.get_item(db, k)["status"] for k in keys} == {"used"}
-    assert store_issues.get_issue(db, 1)["status"] == "final"
-    assert store_desk.events_page(db, 1)[0]["actor"] == "wangli"
+    assert {store.items.get_item(db, k)["status"] for k in keys} == {"used"}
+    assert store.issues.get_issue(db, 1)["status"] == "final"
+    assert store.accounts.events_page(db, 1)[0]["actor"] == "wangli"

@@ -9,7 +9,9 @@ from typing import Any
 import docx
 import pytest
 
-from pipeline import store, store_issues
+import store.db
+import store.issues
+import store.items
 from tests.desk.conftest import login
 
 
@@ -18,7 +20,7 @@ def client(app: Any) -> Any:
     return app.test_client()
 
 
-def pending(db: store.Database, n: int) -> list[str]:
+def pending(db: store.db.Database, n: int) -> list[str]:
     sql = "SELECT key FROM items WHERE status = 'pending' ORDER BY sector, rank DESC LIMIT ?"
     return [r[0] for r in db.execute(sql, [n])]
 
@@ -38,7 +40,7 @@ def new_issue(client: Any, token: str) -> int:
     return int(response.headers["Location"].rsplit("/", 1)[1])
 
 
-def test_an_issue_from_draft_to_final_and_back(db: store.Database, client: Any) -> None:
+def test_an_issue_from_draft_to_final_and_back(db: store.db.Database, client: Any) -> None:
     token = login(client)
     htmx = {"HX-Request": "true", "X-CSRFToken": token}
     keys = pending(db, 4)
@@ -57,7 +59,7 @@ def test_an_issue_from_draft_to_final_and_back(db: store.Database, client: Any) 
     across = {"section": "科技前沿"}
     client.post(f"/issues/{issue}/items/{keys[3]}/move", data=across, headers=htmx)
     client.post(f"/issues/{issue}/items/{keys[2]}/body", data={"body": "summary"}, headers=htmx)
-    rows = {r["key"]: r for r in store_issues.issue_items(db, issue)}
+    rows = {r["key"]: r for r in store.issues.issue_items(db, issue)}
     assert (rows[keys[3]]["section"], rows[keys[2]]["body"]) == ("科技前沿", "summary")
 
     for fmt, mime in (("docx", "officedocument"), ("html", "text/html"), ("md", "text/markdown")):
@@ -71,24 +73,24 @@ def test_an_issue_from_draft_to_final_and_back(db: store.Database, client: Any) 
     assert "第1期 总第205期" in preview and "新材料产业专刊" in preview
 
     assert client.post(f"/issues/{issue}/finalize", data={"csrf_token": token}).status_code == 302
-    statuses = {store.get_item(db, k)["status"] for k in keys}
+    statuses = {store.items.get_item(db, k)["status"] for k in keys}
     assert statuses == {"used"}
     refused = client.post(f"/items/{keys[0]}/reject", headers=htmx)
     assert refused.status_code == 409 and "已刊用" in refused.text
     locked = client.post(f"/issues/{issue}/items/{keys[0]}/remove", headers=htmx)
     assert locked.status_code == 409 and "定稿" in locked.text
     client.post(f"/issues/{issue}/reopen", data={"csrf_token": token})
-    assert {store.get_item(db, k)["status"] for k in keys} == {"accepted"}
+    assert {store.items.get_item(db, k)["status"] for k in keys} == {"accepted"}
     client.post(f"/issues/{issue}/delete", data={"csrf_token": token})
-    assert store_issues.list_issues(db) == [] and store_issues.available_items(db)
+    assert store.issues.list_issues(db) == [] and store.issues.available_items(db)
 
 
-def test_bulk_resector_and_the_audit_page(db: store.Database, client: Any) -> None:
+def test_bulk_resector_and_the_audit_page(db: store.db.Database, client: Any) -> None:
     token = login(client)
     keys = pending(db, 2)
     form = {"csrf_token": token, "key": keys, "action": "resector", "sector": "textile"}
     assert client.post("/items/bulk", data=form).status_code == 302
-    assert {store.get_item(db, k)["sector"] for k in keys} == {"textile"}
+    assert {store.items.get_item(db, k)["sector"] for k in keys} == {"textile"}
     audit = client.get("/audit").text
     assert "改分类统计" in audit and "轻纺" in audit and "wangli" in audit
     only = client.get("/audit?action=resector").text
@@ -100,7 +102,7 @@ def test_an_expired_session_sends_htmx_to_the_login_page(client: Any) -> None:
     assert response.status_code == 401 and response.headers["HX-Redirect"] == "/login"
 
 
-def test_the_queue_pages_and_filters(db: store.Database, client: Any) -> None:
+def test_the_queue_pages_and_filters(db: store.db.Database, client: Any) -> None:
     login(client)
     page = client.get("/queue?sector=hair").text
     assert page.count('<article class="item ') == 4 and "发制品" in page
@@ -108,7 +110,7 @@ def test_the_queue_pages_and_filters(db: store.Database, client: Any) -> None:
     assert client.get("/queue?p=999").status_code == 200
 
 
-def test_a_clashing_issue_number_keeps_the_form(db: store.Database, client: Any) -> None:
+def test_a_clashing_issue_number_keeps_the_form(db: store.db.Database, client: Any) -> None:
     token = login(client)
     new_issue(client, token)
     form = {"csrf_token": token, "year": "2026", "number": "1", "total_number": "999",

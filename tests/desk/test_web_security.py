@@ -7,8 +7,10 @@ from typing import Any
 
 import pytest
 
+import store.accounts
+import store.db
+import store.items
 from desk.auth import hash_password
-from pipeline import store, store_desk
 from pipeline.models import RawItem
 from tests.desk.conftest import EDITOR, PASSWORD, login
 
@@ -22,14 +24,14 @@ EVIL_HTML = (
 )
 
 
-def add_evil_item(db: store.Database) -> str:
+def add_evil_item(db: store.db.Database) -> str:
     """A processed, pending item whose every crawled field carries an attack."""
     raw = RawItem(url="javascript:window.__pwned=7", source_id="demo-xc-kjj", title=EVIL_TITLE,
                   text=EVIL_TEXT, fetched_at="2026-11-24T00:00:00+00:00", html=EVIL_HTML,
                   attachments=("javascript:window.__pwned=8", "https://kjj.xuchang.example/a.pdf"))  # fmt: skip
-    store.save_raw_items(db, [(EVIL_KEY, raw.url, raw)])
-    with store.transaction(db):
-        store.save_processed(db, EVIL_KEY, {
+    store.items.save_raw_items(db, [(EVIL_KEY, raw.url, raw)])
+    with store.db.transaction(db):
+        store.items.save_processed(db, EVIL_KEY, {
             "status": "pending", "sector": "it", "rank": 999.0, "summary": EVIL_TEXT,
             "cluster_id": EVIL_KEY, "source_name": '<img src=x onerror="window.__pwned=9">',
             "explanation": '{"sector": "it", "hits": [{"sector": "it", "term": "<b>恶意</b>"}]}',
@@ -58,7 +60,7 @@ def client(app: Any) -> Any:
 
 
 def test_a_malicious_item_renders_inert_in_the_queue_and_the_item_view(
-    db: store.Database, client: Any
+    db: store.db.Database, client: Any
 ) -> None:
     add_evil_item(db)
     login(client)
@@ -80,11 +82,11 @@ def test_every_page_forbids_inline_scripts(client: Any) -> None:
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy.split("style-src")[0]
 
 
-def events(db: store.Database) -> int:
+def events(db: store.db.Database) -> int:
     return int(db.execute("SELECT count(*) FROM events").fetchone()[0])
 
 
-def test_without_a_session_nothing_changes(db: store.Database, client: Any) -> None:
+def test_without_a_session_nothing_changes(db: store.db.Database, client: Any) -> None:
     key = db.execute("SELECT key FROM items WHERE status = 'pending' LIMIT 1").fetchone()[0]
     before = events(db)
     for url, data in [
@@ -101,7 +103,7 @@ def test_without_a_session_nothing_changes(db: store.Database, client: Any) -> N
             response = client.post(url, data=data, headers=headers)
             assert response.status_code in (400, 401), (url, response.status_code)
     assert client.get("/queue").status_code == 302
-    item = store.get_item(db, key)
+    item = store.items.get_item(db, key)
     assert (item["status"], item["sector"] != "hair", item["title"] != "x") == (
         "pending",
         True,
@@ -111,7 +113,7 @@ def test_without_a_session_nothing_changes(db: store.Database, client: Any) -> N
     assert db.execute("SELECT count(*) FROM issues").fetchone()[0] == 0
 
 
-def test_without_a_csrf_token_nothing_changes(db: store.Database, client: Any) -> None:
+def test_without_a_csrf_token_nothing_changes(db: store.db.Database, client: Any) -> None:
     token = login(client)
     key = db.execute("SELECT key FROM items WHERE status = 'pending' LIMIT 1").fetchone()[0]
     before = events(db)
@@ -123,15 +125,15 @@ def test_without_a_csrf_token_nothing_changes(db: store.Database, client: Any) -
     assert status_of(db, key) == "pending" and events(db) == before
     ok = client.post(f"/items/{key}/accept", headers={"HX-Request": "true", "X-CSRFToken": token})
     assert ok.status_code == 200 and status_of(db, key) == "accepted"
-    assert store_desk.item_events(db, key)[-1]["actor"] == EDITOR
+    assert store.accounts.item_events(db, key)[-1]["actor"] == EDITOR
 
 
-def status_of(db: store.Database, key: str) -> str:
-    return str(store.get_item(db, key)["status"])
+def status_of(db: store.db.Database, key: str) -> str:
+    return str(store.items.get_item(db, key)["status"])
 
 
 def test_login_checks_the_password_and_a_new_password_ends_old_sessions(
-    db: store.Database, client: Any
+    db: store.db.Database, client: Any
 ) -> None:
     page = client.get("/login").text
     token = re.search(r'name="csrf_token" value="([^"]+)"', page)[1]  # type: ignore[index]
@@ -139,9 +141,9 @@ def test_login_checks_the_password_and_a_new_password_ends_old_sessions(
     assert wrong.status_code == 200 and "用户名或密码错误" in wrong.text
     login(client)
     assert client.get("/queue").status_code == 200
-    store_desk.update_user(db, EDITOR, password_hash=hash_password("another-password"))
+    store.accounts.update_user(db, EDITOR, password_hash=hash_password("another-password"))
     assert client.get("/queue").status_code == 302
-    stored = store_desk.get_user(db, EDITOR)
+    stored = store.accounts.get_user(db, EDITOR)
     assert (
         stored
         and stored["password_hash"].startswith("scrypt:")

@@ -61,7 +61,7 @@ def load_generator() -> ModuleType:
 
 
 def cluster_in_order(order: list[int]) -> dict[str, str]:
-    """Item key → cluster key, built incrementally the way pipeline.run does it."""
+    """Item key → cluster key, built incrementally the way ops.process does it."""
     items = candidates()
     index: dict[int, list[int]] = defaultdict(list)
     cluster: dict[str, str] = {}

@@ -9,10 +9,9 @@ from typing import Any
 import pytest
 
 from pipeline.classify import OFF_TOPIC, classify, compile_rules
-from pipeline.config import parse_rules_text
 from pipeline.errors import ConfigError
 from pipeline.rule_change import Change, Doc, Evidence, apply_change, impact
-from pipeline.rule_edit import edit_rules_text
+from pipeline.rule_edit import edit_rules_text, parse_rules_text
 from pipeline.rule_suggest import Correction, Verdict, suggest
 from pipeline.rules import SECTOR_SPECS, SectorRules, parse_rules
 

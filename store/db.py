@@ -1,0 +1,117 @@
+"""THE database handle: open (WAL, busy timeout), migrations, transactions and row helpers.
+
+Every store function takes the Database first. Multi-row writes run inside `transaction(db)`, which
+takes the write lock up front (BEGIN IMMEDIATE) so that a desk click and a crawl never deadlock
+on a lock upgrade; the busy timeout then makes the other writer wait instead of failing. Only the
+store/ package imports sqlite3 or sqlite_utils.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from pipeline.errors import NotFoundError, StoreError
+from store.schema import MIGRATIONS
+
+Database = sqlite_utils.Database
+
+
+BUSY_TIMEOUT_MS = 30_000
+
+
+def utc_now() -> str:
+    """The current time as ISO text in UTC (the store's clock, for bookkeeping columns)."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def open_db(path: str | Path) -> Database:
+    """Open (creating if needed) the database at `path`, migrated, in WAL mode."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(
+            path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+        )
+        db = Database(conn)
+        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA synchronous = NORMAL")
+        db.execute("PRAGMA foreign_keys = ON")
+        migrate(db)
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{path}: cannot open the database ({exc})") from exc
+    return db
+
+
+def migrate(db: Database) -> int:
+    """Apply pending migrations; return the schema version."""
+    version = int(db.execute("PRAGMA user_version").fetchone()[0])
+    if version > len(MIGRATIONS):
+        raise StoreError(
+            f"database schema version {version} is newer than this newsdesk "
+            f"({len(MIGRATIONS)}); upgrade newsdesk"
+        )
+    for number, sql in enumerate(MIGRATIONS[version:], start=version + 1):
+        with transaction(db):
+            for statement in _split_sql(sql):
+                db.execute(statement)
+            db.execute(f"PRAGMA user_version = {number}")
+    return len(MIGRATIONS)
+
+
+def _split_sql(sql: str) -> list[str]:
+    """Split a migration into statements, keeping trigger bodies whole."""
+    statements, buf = [], ""
+    for line in sql.splitlines(keepends=True):
+        buf += line
+        if sqlite3.complete_statement(buf):
+            if buf.strip():
+                statements.append(buf.strip())
+            buf = ""
+    if buf.strip():
+        statements.append(buf.strip())
+    return statements
+
+
+@contextlib.contextmanager
+def transaction(db: Database) -> Iterator[Database]:
+    """A write transaction (BEGIN IMMEDIATE), or a savepoint when one is already open."""
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.conn.rollback()
+        raise
+    db.execute("COMMIT")
+
+
+def count_by(db: Database, column: str, where: str = "1 = 1") -> dict[str, int]:
+    """Item counts grouped by `status` or `sector` (restricted by a fixed SQL condition)."""
+    if column not in ("status", "sector", "source_id"):
+        raise ValueError(column)
+    sql = f"SELECT coalesce({column}, '') AS k, count(*) AS n FROM items WHERE {where} GROUP BY k"
+    return {row["k"]: row["n"] for row in rows_of(db, sql)}
+
+
+def rows_of(db: Database, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+    """Every result row as a dict."""
+    return [dict(row) for row in db.query(sql, params)]
+
+
+def one_row(db: Database, sql: str, params: Sequence[Any], what: str) -> dict[str, Any]:
+    """The first result row; NotFoundError(what) when there is none."""
+    rows = rows_of(db, sql, params)
+    if not rows:
+        raise NotFoundError(what)
+    return rows[0]
