@@ -105,7 +105,11 @@ def impact(
     before, after = compile_rules(rules), compile_rules(apply_change(rules, change))
     moves: Counter[tuple[str, str]] = Counter()
     examples: dict[tuple[str, str], list[Evidence]] = defaultdict(list)
+    # Only an item holding the changed term (or phrase, or guard word) can change its sector.
+    needle = normalize_term(change.term)
     for doc in undecided:
+        if needle not in doc.title.lower() and needle not in doc.text.lower():
+            continue
         # Both sides under the rules, so the matrix shows this change alone (not earlier edits
         # that were never reprocessed).
         old = classify(before, doc.title, doc.text).sector

@@ -144,8 +144,10 @@ def test_keyword_that_misled_in_one_context_gets_an_exclusion_phrase() -> None:
 def test_keyword_cut_by_a_common_word_gets_a_guard_word() -> None:
     rules = _small_rules(chemical={"keywords": {"化工": 3}})
     wrong = ("深化工资制度改革", "深化工作作风建设", "深化工程建设领域改革")
-    background = [Doc(f"b{n}", t, "", OFF_TOPIC) for n, t in enumerate(
-        ("深化改革开放", "全面深化改革", "深化医药卫生体制改革", "化工园区扩能"),
+    # 深化 is common in news of every sector (深化改革): it is no term of 轻纺.
+    background = [Doc(f"b{n}", t, "", sid) for n, (t, sid) in enumerate(
+        (("深化改革开放", "it"), ("全面深化改革", "food"), ("深化医药卫生体制改革", "biomed"),
+         ("化工园区扩能", "chemical")),
     )]  # fmt: skip
     corrections = _moved(wrong, "textile", "w", frm="chemical")
     proposals = suggest(rules, corrections, [], background)
