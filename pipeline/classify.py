@@ -244,7 +244,9 @@ def compile_rules(rules: SectorRules) -> Classifier:
             automaton.add_word(variant, term)
     automaton.make_automaton()
     sector_ids = tuple(r.id for r in rules.sectors)
-    veto = tuple(normalize_term(v) for v in rules.settings.title_veto)
+    # Both widths, like the terms: a veto "怎么样?" (NFKC folds ？ to ?) must match a title's ？.
+    folded = [normalize_term(v) for v in rules.settings.title_veto]
+    veto = tuple(dict.fromkeys([*folded, *(v.translate(_FULL_WIDTH) for v in folded)]))
     return Classifier(
         rules=rules, automaton=automaton, terms=tuple(terms), sector_ids=sector_ids, title_veto=veto
     )
