@@ -20,7 +20,7 @@ import store.db
 import store.items
 import store.learning
 from pipeline.errors import ConfigError, StoreError
-from pipeline.rule_change import Change, Doc, Impact, impact
+from pipeline.rule_change import Change, Doc, Impact, impacts
 from pipeline.rule_edit import edit_rules_text, parse_rules_text
 from pipeline.rule_suggest import Correction, Proposal, SuggestSettings, Verdict, suggest
 from pipeline.rules import SectorRules
@@ -28,6 +28,8 @@ from pipeline.rules import SectorRules
 BACKUP_DIR = "rule_backups"
 # Items whose term statistics tell which words are common in which sector.
 BACKGROUND_ITEMS = 5000
+# The impact preview runs over the latest undecided items (a full reprocess covers them all).
+PREVIEW_ITEMS = 5000
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,9 +64,10 @@ def _doc(row: dict[str, Any]) -> Doc:
     return Doc(row["key"], row["title"] or "", row["text"] or "", row["sector"] or "off_topic")
 
 
-def undecided_docs(db: store.db.Database) -> list[Doc]:
-    """The items a reprocess may move (editors' decisions are never touched)."""
-    return [_doc(row) for row in store.items.items_for_reprocess(db, "")]
+def undecided_docs(db: store.db.Database, limit: int = PREVIEW_ITEMS) -> list[Doc]:
+    """The latest items a reprocess may move (editors' decisions are never touched)."""
+    docs = [_doc(row) for row in store.items.items_for_reprocess(db, "")]
+    return docs[-limit:]
 
 
 def suggestions(
@@ -84,10 +87,9 @@ def suggestions(
     ]
     background = [_doc(r) for r in store.learning.background(db, background_items)]
     proposals = suggest(rules, corrections, verdicts, background, settings or SuggestSettings())
-    undecided = undecided_docs(db)
+    previews = impacts(rules, [p.change for p in proposals], undecided_docs(db))
     return [
-        Suggestion(n, p, impact(rules, p.change, undecided))
-        for n, p in enumerate(proposals, start=1)
+        Suggestion(n, p, im) for n, (p, im) in enumerate(zip(proposals, previews, strict=True), 1)
     ]
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from pipeline.classify import classify, compile_rules
 from pipeline.rules import Keyword, SectorRules, normalize_term
 
-__all__ = ["KINDS", "Change", "Doc", "Evidence", "Impact", "apply_change", "impact"]
+__all__ = ["KINDS", "Change", "Doc", "Evidence", "Impact", "apply_change", "impact", "impacts"]
 
 KINDS = ("add_keyword", "set_weight", "add_exclude", "add_guard")
 
@@ -102,26 +102,43 @@ def impact(
     rules: SectorRules, change: Change, undecided: Sequence[Doc], samples: int = 3
 ) -> Impact:
     """How the undecided items would move if `change` were applied (a reprocess dry run)."""
-    before, after = compile_rules(rules), compile_rules(apply_change(rules, change))
-    moves: Counter[tuple[str, str]] = Counter()
-    examples: dict[tuple[str, str], list[Evidence]] = defaultdict(list)
-    # Only an item holding the changed term (or phrase, or guard word) can change its sector.
-    needle = normalize_term(change.term)
-    for doc in undecided:
-        if needle not in doc.title.lower() and needle not in doc.text.lower():
-            continue
-        # Both sides under the rules, so the matrix shows this change alone (not earlier edits
-        # that were never reprocessed).
-        old = classify(before, doc.title, doc.text).sector
-        new = classify(after, doc.title, doc.text).sector
-        if new == old:
-            continue
-        moves[(old, new)] += 1
-        if len(examples[(old, new)]) < samples:
-            examples[(old, new)].append(Evidence(doc.key, doc.title))
-    order = sorted(moves, key=lambda m: (-moves[m], m))
-    return Impact(
-        examined=len(undecided),
-        moves=tuple((a, b, moves[(a, b)]) for a, b in order),
-        samples=tuple((a, b, tuple(examples[(a, b)])) for a, b in order),
-    )
+    return impacts(rules, (change,), undecided, samples)[0]
+
+
+def impacts(
+    rules: SectorRules, changes: Sequence[Change], undecided: Sequence[Doc], samples: int = 3
+) -> tuple[Impact, ...]:
+    """The impact of each change on its own; items are classified under today's rules once."""
+    before = compile_rules(rules)
+    lowered = [(doc, f"{doc.title}\n{doc.text}".lower()) for doc in undecided]
+    current: dict[str, str] = {}
+    out = []
+    for change in changes:
+        after = compile_rules(apply_change(rules, change))
+        moves: Counter[tuple[str, str]] = Counter()
+        examples: dict[tuple[str, str], list[Evidence]] = defaultdict(list)
+        # Only an item holding the changed term (or phrase, or guard word) can change its sector.
+        needle = normalize_term(change.term)
+        for doc, text in lowered:
+            if needle not in text:
+                continue
+            # Both sides under the rules, so the matrix shows this change alone (not earlier edits
+            # that were never reprocessed).
+            if doc.key not in current:
+                current[doc.key] = classify(before, doc.title, doc.text).sector
+            old = current[doc.key]
+            new = classify(after, doc.title, doc.text).sector
+            if new == old:
+                continue
+            moves[(old, new)] += 1
+            if len(examples[(old, new)]) < samples:
+                examples[(old, new)].append(Evidence(doc.key, doc.title))
+        order = sorted(moves, key=lambda m: (-moves[m], m))
+        out.append(
+            Impact(
+                examined=len(undecided),
+                moves=tuple((a, b, moves[(a, b)]) for a, b in order),
+                samples=tuple((a, b, tuple(examples[(a, b)])) for a, b in order),
+            )
+        )
+    return tuple(out)

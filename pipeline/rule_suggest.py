@@ -25,6 +25,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import ahocorasick  # type: ignore[import-not-found, unused-ignore]  # C extension, no stubs
+
 from pipeline.classify import OFF_TOPIC, Classifier, classify, compile_rules
 from pipeline.rule_change import Change, Doc, Evidence
 from pipeline.rules import SECTOR_IDS, SectorRules, normalize_term
@@ -37,8 +39,15 @@ _MIN_N, _MAX_N = 2, 6
 _TEXT_CHARS = 1500
 # Function characters that never begin or end an industry term (的芯片, 是种业 are not terms).
 _EDGE_STOP = frozenset("的了是在和与及或等为对将把被从向也都又就而之其这那个着过吗呢吧啊")
+# Unverified evidence counts a quarter: off-topic items holding a candidate term (many are the news
+# the rules miss) and items still in a sector that no editor corrected (most are placed right).
 _OFF_TOPIC_WEIGHT = 0.25
-_BOUNDARY = "\x00"  # a run boundary as a neighbour: each one counts as a distinct context
+_UNVERIFIED_WEIGHT = 0.25
+# (key, sector, lower-cased title and text) of a background item.
+_Text = tuple[str, str, str]
+_BOUNDARY = "\x00"
+# Occurrences of an n-gram whose neighbours are recorded for the word test (entropy settles fast).
+_NEIGHBOUR_SAMPLE = 200  # a run boundary as a neighbour: each one counts as a distinct context
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,8 +110,8 @@ class _Stats:
 def _ngram_stats(docs: Iterable[Doc], wanted: set[str] | None = None) -> _Stats:
     """Document sets and neighbour counts of every n-gram (or only of `wanted` ones).
 
-    With `wanted`, each wanted n-gram is searched for (str.find is C-fast), so a large background
-    costs (wanted x documents) substring searches, not every n-gram of every document.
+    With `wanted`, one Aho-Corasick pass per document finds them all, so a background of thousands
+    of items costs one scan each, not every n-gram of every document.
     """
     stats = _Stats(defaultdict(set), defaultdict(Counter), defaultdict(Counter))
     boundary = 0
@@ -115,23 +124,27 @@ def _ngram_stats(docs: Iterable[Doc], wanted: set[str] | None = None) -> _Stats:
         stats.left[gram][run[i - 1] if i else f"{_BOUNDARY}{boundary}"] += 1
         stats.right[gram][run[end] if end < len(run) else f"{_BOUNDARY}{boundary}"] += 1
 
+    automaton = None
+    if wanted:
+        automaton = ahocorasick.Automaton()
+        for gram in wanted:
+            automaton.add_word(gram, gram)
+        automaton.make_automaton()
+    seen: Counter[str] = Counter()
     for doc in docs:
-        runs = _runs(doc)
-        if wanted is None:
-            for run in runs:
+        for run in _runs(doc):
+            if automaton is not None:
+                for end, gram in automaton.iter(run):
+                    # Enough neighbours for the word test; after that only who holds the n-gram.
+                    if seen[gram] < _NEIGHBOUR_SAMPLE:
+                        seen[gram] += 1
+                        add(gram, doc.key, run, end - len(gram) + 1)
+                    else:
+                        stats.docs[gram].add(doc.key)
+            elif wanted is None:
                 for n in range(_MIN_N, min(_MAX_N, len(run)) + 1):
                     for i in range(len(run) - n + 1):
                         add(run[i : i + n], doc.key, run, i)
-            continue
-        joined = "|".join(runs)
-        for gram in wanted:
-            if gram not in joined:
-                continue
-            for run in runs:
-                at = run.find(gram)
-                while at != -1:
-                    add(gram, doc.key, run, at)
-                    at = run.find(gram, at + 1)
     return stats
 
 
@@ -183,11 +196,6 @@ def _new_keywords(
     others = [d for d in background if d.key not in target_keys]
     in_target = _ngram_stats(targets)
     need = max(settings.min_support, math.ceil(settings.min_share * len(targets)))
-    frequent = {g for g, keys in in_target.docs.items() if len(keys) >= need}
-    if not frequent:
-        return []
-    everywhere = _ngram_stats([*targets, *others], frequent)
-    sector_of = {d.key: d.sector for d in others}
     known = _known_terms(rules)
     all_known = set().union(*known.values()) if known else set()
     strong_own = {normalize_term(k.term) for k in rules.sector(sector).keywords if k.weight >= 1}
@@ -195,12 +203,23 @@ def _new_keywords(
     # second half of `suggest` deals with it.
     foreign = {normalize_term(k.term) for r in rules.sectors if r.id != sector for k in r.keywords}
     foreign |= {normalize_term(c.term) for r in rules.sectors if r.id != sector for c in r.cooccur}
+    # The cheap tests first: only the survivors are looked up in the background.
+    frequent = {
+        g
+        for g, keys in in_target.docs.items()
+        if len(keys) >= need
+        and g not in all_known
+        and g[0] not in _EDGE_STOP
+        and g[-1] not in _EDGE_STOP
+        and not any(term in g for term in strong_own)
+        and not any(term in g for term in foreign)
+    }
+    if not frequent:
+        return []
+    everywhere = _ngram_stats([*targets, *others], frequent)
+    sector_of = {d.key: d.sector for d in others}
     scored: list[tuple[float, str, float, int, int]] = []
     for gram in frequent:
-        if gram in all_known or gram[0] in _EDGE_STOP or gram[-1] in _EDGE_STOP:
-            continue
-        if any(term in gram for term in strong_own) or any(term in gram for term in foreign):
-            continue
         if not _is_word(gram, everywhere):
             continue
         holders = everywhere.docs[gram] - target_keys
@@ -276,12 +295,12 @@ def _remedy(
     term: str,
     wrong: list[Doc],
     right: list[Doc],
-    background: list[Doc],
+    texts: list[_Text],
     settings: SuggestSettings,
-) -> Change:
+) -> Change | None:
     """An exclusion phrase or guard word that covers the wrong contexts, else a lower weight."""
     right_text = [f"{d.title}\n{d.text}".lower() for d in right]
-    in_sector = [f"{d.title}\n{d.text}".lower() for d in background if d.sector == sector]
+    in_sector = [t for _, sid, t in texts if sid == sector]
     counts: Counter[str] = Counter()
     for doc in wrong:
         counts.update(_contexts(doc, term))
@@ -299,12 +318,15 @@ def _remedy(
         # two-character word is common on its own, a guard word fixes every such boundary at once.
         guard = phrase[:2] if phrase.endswith(term) else phrase[-2:]
         if len(phrase) == len(term) + 1 and guard not in term:
-            holders = sum(guard in f"{d.title}\n{d.text}" and term not in f"{d.title}\n{d.text}"
-                          for d in background)  # fmt: skip
+            holders = sum(guard in t and term not in t for _, _, t in texts)
             if holders >= settings.min_support:
                 return Change("add_guard", sector, guard)
         return Change("add_exclude", sector, phrase)
-    keyword = next(k for k in rules.sector(sector).keywords if normalize_term(k.term) == term)
+    keyword = next(
+        (k for k in rules.sector(sector).keywords if normalize_term(k.term) == term), None
+    )
+    if keyword is None or keyword.weight <= 0.5:
+        return None  # a co-occurrence rule has no plain weight to lower; ops judge it themselves
     lower = max(0.5, math.floor(keyword.weight) / 2 if keyword.weight > 1 else 0.5)
     return Change("set_weight", sector, keyword.term, lower, keyword.weight)
 
@@ -314,10 +336,14 @@ def _misleading(
     clf: Classifier,
     corrections: Sequence[Correction],
     verdicts: Sequence[Verdict],
-    background: list[Doc],
+    texts: list[_Text],
     settings: SuggestSettings,
 ) -> list[Proposal]:
-    """Keywords whose verified placements were mostly wrong, with a remedy each."""
+    """Keywords whose placements were mostly wrong, with a remedy each.
+
+    Wrong: moved away (改分类) or rejected (不用). Right: accepted (采用), and a quarter for each
+    item still in the sector with the term that no editor touched (most of those are right).
+    """
     wrong: dict[tuple[str, str], list[Doc]] = defaultdict(list)
     right: dict[tuple[str, str], list[Doc]] = defaultdict(list)
     for c in corrections:
@@ -329,26 +355,33 @@ def _misleading(
             for term in _hit_terms(clf, v.doc, v.sector):
                 (right if v.accepted else wrong)[(v.sector, term)].append(v.doc)
     keyword_terms = {(r.id, normalize_term(k.term)) for r in rules.sectors for k in r.keywords}
+    touched = {c.doc.key for c in corrections} | {v.doc.key for v in verdicts}
     proposals = []
     for (sector, term), bad in sorted(wrong.items()):
         good = right.get((sector, term), [])
         if len(bad) < settings.min_support:
             continue
-        if len(bad) / (len(bad) + len(good)) < settings.min_wrong_share:
+        untouched = sum(
+            1 for k, sid, t in texts if sid == sector and k not in touched and term in t
+        )
+        if (
+            len(bad) / (len(bad) + len(good) + _UNVERIFIED_WEIGHT * untouched)
+            < settings.min_wrong_share
+        ):
             continue
         if (sector, term) not in keyword_terms and not any(
             normalize_term(c.term) == term for c in rules.sector(sector).cooccur
         ):
             continue
-        change = _remedy(rules, sector, term, bad, good, background, settings)
-        if change.kind == "set_weight" and (sector, term) not in keyword_terms:
-            continue  # a co-occurrence rule has no plain weight to lower: leave it to ops
+        change = _remedy(rules, sector, term, bad, good, texts, settings)
+        if change is None:
+            continue
         proposals.append(
             Proposal(
                 change=change,
                 reason=(
                     f"关键词「{term}」把 {len(bad)} 条条目错误地归入该行业（被改分类或不用），"
-                    f"正确 {len(good)} 条"
+                    f"被采用 {len(good)} 条，未经处理的 {untouched} 条"
                 ),
                 evidence=tuple(Evidence(d.key, d.title) for d in sorted(bad, key=lambda d: d.key)),
                 support=len(bad),
@@ -381,5 +414,6 @@ def suggest(
         if len(targets) >= settings.min_support:
             proposals += _new_keywords(rules, sector, targets, docs, settings)
     clf = compile_rules(rules)
-    proposals += _misleading(rules, clf, corrections, verdicts, docs, settings)
+    texts = [(d.key, d.sector, f"{d.title}\n{d.text}".lower()) for d in docs]
+    proposals += _misleading(rules, clf, corrections, verdicts, texts, settings)
     return tuple(proposals)

@@ -165,6 +165,14 @@ def test_keyword_wrong_in_varied_contexts_gets_a_lower_weight() -> None:
     assert [p.change for p in proposals] == [Change("set_weight", "it", "平台", 1.0, 2.0)]
 
 
+def test_cooccurrence_term_wrong_in_varied_contexts_gets_no_proposal() -> None:
+    rules = _small_rules(it={"cooccur": [{"term": "平台", "with": ["上线"], "weight": 2}]})
+    wrong = ("文旅消费平台上线", "就业服务平台上线", "招商平台上线签约", "政务平台上线升级")
+    rejected = [Verdict(Doc(f"w{n}", t, "", "it"), "it", False) for n, t in enumerate(wrong)]
+    # No shared context and no plain weight to lower: ops judge a co-occurrence rule themselves.
+    assert [p.change.kind for p in suggest(rules, [], rejected, [])] in ([], ["add_exclude"])
+
+
 def test_keyword_mostly_right_is_left_alone() -> None:
     rules = _small_rules(it={"keywords": {"芯片": 3}})
     wrong = _moved(("农业的芯片", "种业的芯片", "粮食的芯片"), "food", "w", frm="it")
