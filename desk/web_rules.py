@@ -14,7 +14,7 @@ from ops import rules
 from ops.config_files import load_config
 from ops.reprocess import apply_reprocess, plan_reprocess
 from pipeline.errors import StoreError
-from pipeline.reprocess import move_matrix
+from pipeline.reprocess import move_matrix, move_samples
 
 bp = Blueprint("rules", __name__)
 EVENTS_SHOWN = 10
@@ -33,9 +33,11 @@ def rules_page() -> str:
     if request.args.get("applied"):
         # After a change: what a reprocess with the rules now on disk would move.
         moves, examined = plan_reprocess(db, load_config(_config_dir()), "", datetime.now(UTC))
+        samples = move_samples(moves)
+        matrix = sorted(move_matrix(moves).items(), key=lambda kv: -kv[1])
         pending = {
             "examined": examined,
-            "matrix": sorted(move_matrix(moves).items(), key=lambda kv: -kv[1]),
+            "matrix": [(a, b, n, samples.get((a, b), [])) for (a, b), n in matrix],
         }
     return render_template(
         "rules.html",

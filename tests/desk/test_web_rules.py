@@ -85,6 +85,7 @@ def test_rule_proposal_is_shown_with_its_impact_applied_reprocessed_and_undone(
     )
     assert "已应用：新增关键词「高空作业平台」" in applied.text
     assert "<td>无关</td><td>装备制造</td><td>3</td>" in applied.text  # the reprocess preview
+    assert f"<div>{SIMILAR[1][0]}</div>" in applied.text  # with sample items
     assert '"高空作业平台" = 3' in (config_dir / "sectors.toml").read_text(encoding="utf-8")
     done = client.post("/ops/rules/reprocess", data={"csrf_token": token}, follow_redirects=True)
     assert "3 条改变行业" in done.text
