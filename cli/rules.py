@@ -12,6 +12,10 @@ from ops.report import sector_names, table
 from ops.rules import Suggestion
 
 EVIDENCE_SHOWN = 5
+RESTART_HINT = (
+    "调度器在启动时读取规则：请重启调度器（systemctl restart newsdesk-scheduler），"
+    "新采集的条目才按新规则分类"
+)
 
 
 def _show(suggestion: Suggestion, names: dict[str, str]) -> str:
@@ -88,6 +92,7 @@ def apply_cmd(env: Env, number: int, yes: bool, reprocess: bool | None, actor: s
     now = datetime.now(UTC)
     backup = apply_suggestion(db, env.config_dir, chosen, actor, now)
     click.echo(f"已修改 sectors.toml（原文件备份：{backup}）；撤销：newsdesk rules undo")
+    click.echo(RESTART_HINT)
     if reprocess is None:
         reprocess = yes or click.confirm("re-classify the undecided items now?", default=True)
     if reprocess:
@@ -114,3 +119,4 @@ def undo_cmd(env: Env, actor: str) -> None:
     target = undo_last(env.db(), env.config_dir, actor)
     click.echo(f"已撤销：{target['after']['describe']}（{target['actor']} 于 {target['at']} 应用）")
     click.echo("待定条目可用 newsdesk reprocess 按恢复后的规则重新分类")
+    click.echo(RESTART_HINT)

@@ -60,7 +60,11 @@ def apply() -> Response:
         rules.suggestions(db, _config_dir()), number, request.form.get("expect", "")
     )
     rules.apply_suggestion(db, _config_dir(), chosen, web_common.user(), datetime.now(UTC))
-    flash(f"已应用：{chosen.proposal.change.describe()}。可在下方按新规则重新分类待定条目。", "ok")
+    flash(
+        f"已应用：{chosen.proposal.change.describe()}。可在下方按新规则重新分类待定条目；"
+        "请运维重启调度器，新采集的条目才按新规则分类。",
+        "ok",
+    )
     return redirect(url_for("rules.rules_page", applied=1))
 
 

@@ -4,6 +4,7 @@ Applying a proposal edits config/sectors.toml: the old file is copied to config/
 first, the new text is verified (pipeline.rule_edit) and written atomically, and an audit event
 (rules_apply) records who applied what, with the evidence, the preview and both file hashes.
 Undo puts the backup back, but only while the file is still the one that apply wrote.
+The scheduler reads the rules when it starts: new items follow a change after its restart.
 """
 
 from __future__ import annotations
@@ -113,10 +114,16 @@ def apply_suggestion(
     note = f"规则建议（{actor}，{now:%Y-%m-%d}）：{len(chosen.proposal.evidence)} 条编辑更正为证"
     new_text = edit_rules_text(text, change, note, str(path))
     backups = path.parent / BACKUP_DIR
-    backups.mkdir(exist_ok=True)
     backup = backups / f"sectors-{now:%Y%m%dT%H%M%S}-{_sha(text)[:8]}.toml"
-    backup.write_text(text, encoding="utf-8")
-    _write_atomically(path, new_text)
+    try:
+        backups.mkdir(exist_ok=True)
+        backup.write_text(text, encoding="utf-8")
+        _write_atomically(path, new_text)
+    except OSError as exc:
+        raise StoreError(
+            f"无法写入配置目录 {path.parent}（{exc}）：运行编辑台的账号需要对它有写权限，"
+            "或由运维在服务器上执行 newsdesk rules apply"
+        ) from exc
     store.accounts.record_event(
         db, actor, "rules_apply", path.name,
         {"sha256": _sha(text), "backup": str(backup)},
@@ -149,7 +156,10 @@ def undo_last(db: store.db.Database, config_dir: str | Path, actor: str) -> dict
     except OSError as exc:
         raise StoreError(f"备份文件 {backup} 无法读取：{exc}") from exc
     parse_rules_text(old, str(backup))
-    _write_atomically(path, old)
+    try:
+        _write_atomically(path, old)
+    except OSError as exc:
+        raise StoreError(f"无法写入 {path}（{exc}）") from exc
     store.accounts.record_event(
         db, actor, "rules_undo", path.name, {"sha256": _sha(text)},
         {"undid": target["id"], "describe": target["after"]["describe"], "sha256": _sha(old)},

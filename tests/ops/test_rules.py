@@ -181,3 +181,18 @@ def test_a_list_that_changed_under_the_editor_is_not_applied(
         pick(found, 1, expect="新增关键词「别的词」（equipment，权重 3）")
     with pytest.raises(StoreError, match="没有第 9 条"):
         pick(found, 9)
+
+
+def test_a_config_directory_that_cannot_be_written_gives_a_clear_error_and_changes_nothing(
+    setup: tuple[Path, Path, store.db.Database],
+) -> None:
+    config_dir, _, db = setup
+    for n in range(len(TAUGHT)):
+        store.review.resector(db, key_of(n), "equipment", "wangli")
+    original = sectors_file(config_dir).read_text(encoding="utf-8")
+    (config_dir / "rule_backups").write_text("not a directory", encoding="utf-8")
+    chosen = pick(suggestions(db, config_dir), 1)
+    with pytest.raises(StoreError, match="无法写入配置目录"):
+        apply_suggestion(db, config_dir, chosen, "zhangwei", NOW)
+    assert sectors_file(config_dir).read_text(encoding="utf-8") == original
+    assert db.execute("SELECT count(*) FROM events WHERE action = 'rules_apply'").fetchone()[0] == 0
