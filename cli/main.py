@@ -14,6 +14,7 @@ from cli import (
     issue,
     operate,
     opml,  # noqa: F401  (adds `sources export` and `sources import`)
+    rules,
     serve,
     sources,
     users,
@@ -154,6 +155,7 @@ operate.register(cli)
 cli.add_command(extract.extract)
 cli.add_command(classify.classify_cmd)
 cli.add_command(classify.reprocess)
+cli.add_command(rules.rules)
 cli.add_command(users.users)
 cli.add_command(issue.issue)
 cli.add_command(serve.serve)

@@ -190,6 +190,8 @@ def test_reprocess_dry_run_prints_the_moves_and_changes_nothing(tmp_path: Path) 
     assert result.exit_code == 0, result.output
     assert "examined 1 undecided items; 1 would change" in result.output
     assert "发制品" in result.output and "无关(off_topic)" in result.output
+    # The matrix comes with sample items, so ops see what would move before applying.
+    assert "发制品 → 无关(off_topic): 许昌发制品产业高质量发展推进会召开" in result.output
     assert statuses(db)["https://a.example/1"] == ("pending", "hair")
 
 
