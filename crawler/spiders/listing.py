@@ -81,8 +81,19 @@ class ListingSpider(SourceSpider):
         """The page's items from the selectors, else from automatic detection."""
         listing, pattern = self.source.listing, self.source.link_pattern
         if listing is not None and (entries := parse_listing(html, url, listing, pattern)):
+            if page == 0 and self.ctx.dry_run:
+                self._explain(url, f"list selectors found {len(entries)} items", html)
             return entries, None
         detection = detect_list(html, url, pattern)
+        if page == 0:
+            self.tally.notes.append(
+                f"{url}: no list selectors matched, automatic detection:"
+                if listing is not None
+                else f"{url}: automatic detection:"
+            )
+            self.tally.notes.extend(f"  {line}" for line in detection.explanation)
+            if detection.selectors is not None:
+                self.tally.notes.append(f"  proposed [source.list]: {detection.selectors}")
         if not detection.plausible:
             return [], detection
         self.tally.errors["found_by_detection"] += len(detection.items)
@@ -92,6 +103,13 @@ class ListingSpider(SourceSpider):
             "source=%s %s: automatic detection: %s", self.source.id, url, detection.explanation[0]
         )
         return list(detection.items), detection
+
+    def _explain(self, url: str, found: str, html: str) -> None:
+        """Dry runs only: what detection would choose, beside what the selectors found."""
+        detection = detect_list(html, url, self.source.link_pattern)
+        self.tally.notes.append(f"{url}: {found}; automatic detection would find "
+                                f"{len(detection.items)}:")  # fmt: skip
+        self.tally.notes.extend(f"  {line}" for line in detection.explanation)
 
     def _flag_selectors(self, url: str, detection: Detection) -> None:
         """Selectors that found nothing where detection found a list: one alert for ops."""
