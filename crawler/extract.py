@@ -15,7 +15,7 @@ from lxml import etree
 from parsel import Selector
 
 from crawler.extract_fields import date_text_of, source_of, title_of
-from crawler.parse import select_all
+from crawler.parse import select_all, select_text
 from pipeline.models import DetailSelectors
 
 # Body containers of the CMSs that Chinese government and media sites run (TRS WCM, UCAP,
@@ -56,6 +56,8 @@ class Extracted:
     source_name: str
     attachments: tuple[str, ...]
     method: str
+    # Configured [source.detail] fields whose selector found nothing here (the chain took over).
+    missed: tuple[str, ...] = ()
 
 
 def element_text(element: etree._Element) -> str:
@@ -218,7 +220,17 @@ def extract_article(html: str, url: str, spec: DetailSelectors | None = None) ->
         source_name=source_of(page, spec.source, header, text),
         attachments=_attachments(root, body, url),
         method=method if text else "",
+        missed=_missed(page, spec, method),
     )
+
+
+def _missed(page: Selector, spec: DetailSelectors, method: str) -> tuple[str, ...]:
+    """The configured detail selectors that matched nothing on this page."""
+    missed = [f for f in ("title", "date", "source") if (s := getattr(spec, f))
+              and not select_text(page, s).strip()]  # fmt: skip
+    if spec.body and method != "selector":
+        missed.append("body")
+    return tuple(missed)
 
 
 def _without_headline(text: str, title: str) -> str:
