@@ -9,6 +9,7 @@ import click
 import store.db
 import store.runs
 from cli import (
+    add_source,  # noqa: F401  (adds `sources add`)
     classify,
     extract,
     issue,

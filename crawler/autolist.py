@@ -174,20 +174,27 @@ def _links(root: etree._Element, base: str, link_pattern: str) -> list[_Link]:
 
 
 def _record_of(a: etree._Element, linked: set[etree._Element]) -> etree._Element | None:
-    """The nearest ancestor-or-self that repeats among its linked siblings."""
+    """The nearest ancestor-or-self that repeats among its linked siblings: two of one tag and
+    class, or three of one tag (li.odd/li.even). A picture box beside a text box (div.pic,
+    div.txt) is one record's inside, not two records. A bare run of links (a, br, a, br in one
+    cell) is its own list when it repeats far more than anything above it."""
     node: etree._Element | None = a
-    fallback = None
+    fallback, fallback_count = None, 0
     for _ in range(MAX_RECORD_DEPTH):
         if node is None:
-            return fallback
+            break
         parent = node.getparent()
         if parent is None or node.tag in ("body", "html"):
-            return fallback
+            break
         same = [c for c in parent if c.tag == node.tag and c in linked]
-        if len(same) >= 2:
+        twins = [c for c in same if c.get("class") == node.get("class")]
+        if len(twins) >= 2 or len(same) >= 3:
             if node.tag in RECORD_TAGS:
+                if fallback is not None and fallback_count >= 3 and fallback_count > 2 * len(same):
+                    return fallback
                 return node
-            fallback = fallback if fallback is not None else node
+            if fallback is None:
+                fallback, fallback_count = node, len(same)
         node = parent
     return fallback
 
@@ -215,7 +222,7 @@ def _heading_before(container: etree._Element) -> str:
 
 
 def _date_near(record: etree._Element) -> str:
-    text = _SPACE.sub(" ", record.text_content())
+    text = _SPACE.sub(" ", record.text_content() + " " + (record.tail or "")[:40])
     match = DATE_RE.search(text)
     if match is None:
         following = record.getnext()
@@ -381,13 +388,17 @@ def _items(
             link = page.by_node.get(a)
             if link is None or link.url in seen:
                 continue
+            # A record holding a run of links (a, date, br, a, date...) dates each by its own
+            # text, not all by the record's first date.
+            own = DATE_RE.search(a.tail or "") if record is not a else None
             # The record's main link, plus sub-headlines of the same shape (gov.cn's subtitle
             # links): each is its own article. Attachments and category links have other shapes.
             if link is main or (
                 url_shape(link.url) == shape and len(squeeze(link.title)) >= HEADLINE_CHARS
             ):
                 seen.add(link.url)
-                items.append(ListEntry(url=link.url, title=link.title, date=date))
+                when = own.group(0).strip() if own else date
+                items.append(ListEntry(url=link.url, title=link.title, date=when))
     return items
 
 

@@ -12,10 +12,10 @@ from lxml import html as lxml_html
 from pipeline.models import Pagination
 
 NEXT_WORDS = re.compile(r"^(?:下一页|下页|后页|下一頁|next|›|»|>|>>)\W*$", re.I)
-TRS_PAGER = re.compile(
-    r"createPageHTML\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?\s*,\s*['\"]([^'\"]*)['\"]\s*,"
-    r"\s*['\"]([^'\"]*)['\"]"
-)
+# TRS pagers: createPageHTML(7, 0, "index", "shtml") with numbers or variables (var countPage =
+# 7), and the newer createPageHTML('page_div', 23, 1, 'index', 'html', 229) whose current page
+# counts from 1.
+TRS_CALL = re.compile(r"createPageHTML\(([^()]*)\)")
 _SPACE = re.compile(r"\s+")
 _DIGITS = re.compile(r"\d+")
 
@@ -42,11 +42,13 @@ class Paging:
 
 def find_paging(html: str, url: str, root: etree._Element | None = None, base: str = "") -> Paging:
     """The next list page: TRS createPageHTML, a 下一页 link, or numbered page links."""
-    if match := TRS_PAGER.search(html):
-        pages, current, stem, ext = int(match[1]), int(match[2]), match[3], match[4]
+    if trs := trs_pager(html):
+        pages, current, stem, ext = trs
         pattern = f"{stem}_{{n}}.{ext}"
         nxt = urljoin(url, pattern.replace("{n}", str(current + 1))) if current + 1 < pages else ""
-        return Paging(nxt, pattern, 1, pages, how=f"TRS createPageHTML({pages}, {current}, ...)")
+        return Paging(
+            nxt, pattern, 1, pages, how=f"TRS createPageHTML: page {current + 1} of {pages}"
+        )
     if root is None:
         root = lxml_html.document_fromstring(html or "<html/>")
     base = base or url
@@ -70,6 +72,31 @@ def find_paging(html: str, url: str, root: etree._Element | None = None, base: s
         sel = f'xpath://a[starts-with(normalize-space(.), "{word}")]/@href' if word else ""
         return Paging(next_link, next_selector=sel, how=f"a '{word}' link")
     return Paging(how="no pager found")
+
+
+def trs_pager(html: str) -> tuple[int, int, str, str] | None:
+    """(page count, 0-based current page, file stem, extension) of a TRS pager call."""
+    match = TRS_CALL.search(html)
+    if match is None:
+        return None
+    args = [a.strip().strip("'\"") for a in match[1].split(",")]
+    values: list[int | None] = []
+    for arg in args:
+        if arg.isdigit():
+            values.append(int(arg))
+        elif (
+            found := re.search(rf"\b{re.escape(arg)}\s*=\s*(\d+)", html)
+            if arg.isidentifier()
+            else None
+        ):
+            values.append(int(found[1]))
+        else:
+            values.append(None)
+    if len(args) >= 5 and values[0] is None and values[1] is not None and values[2] is not None:
+        return values[1], values[2] - 1, args[3], args[4]  # ('page_div', count, current, ...)
+    if len(args) >= 4 and values[0] is not None and values[1] is not None:
+        return values[0], values[1], args[2], args[3]
+    return None
 
 
 def _numbered_pattern(numbered: dict[int, str], url: str) -> tuple[str, int]:

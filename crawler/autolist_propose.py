@@ -57,7 +57,10 @@ def propose(
 
     def picks_the_records(spec: str) -> bool:
         # Matches without a link (separator <li class="line">) are harmless: they yield no item.
-        linked = {id(n.root) for n in select_all(doc, spec) if n.root.find(".//a") is not None}
+        linked = {
+            id(n.root) for n in select_all(doc, spec)
+            if n.root.tag == "a" or n.root.find(".//a") is not None
+        }  # fmt: skip
         return linked == wanted
 
     if not picks_the_records(item):
@@ -65,6 +68,12 @@ def propose(
         item = "xpath:" + re.sub(r"\[\d+\]$", "", path) + "/" + record_tag
     if not picks_the_records(item):
         return None, item
+    if record_tag == "a":
+        # A bare run of links: each link is the item; its date is the text right after it.
+        date = "xpath:following-sibling::text()[1]"
+        return ListSelectors(
+            item=item, link="xpath:@href", title="xpath:string(.)", date=date
+        ), item
     link_css, title = _link_path(mains)
     date = _date_path(records)
     return ListSelectors(item=item, link=f"{link_css}::attr(href)", title=title, date=date), item

@@ -26,6 +26,7 @@ from w3lib.encoding import (
     resolve_encoding,
 )
 
+from crawler.autolist_paging import trs_pager
 from pipeline.dates import PublishedAt, parse_cn_date
 from pipeline.models import ApiSpec, ListSelectors, Pagination
 
@@ -202,15 +203,11 @@ def _item_link(node: Selector, spec: str, base: str, link_pattern: str) -> str:
     return ""
 
 
-# TRS list pages write their pager as a script call: createPageHTML(page_count, current_index,
-# "index", "html"); index_{n}.html exists only for n < page_count.
-_TRS_PAGER = re.compile(r"createPageHTML\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)")
-
-
 def page_count(html: str) -> int | None:
-    """The number of list pages a page states (TRS createPageHTML), or None."""
-    match = _TRS_PAGER.search(html)
-    return int(match[1]) if match else None
+    """The number of list pages a page states (TRS createPageHTML), or None: asking for one
+    more page would only earn a 404."""
+    trs = trs_pager(html)
+    return trs[0] if trs else None
 
 
 def next_page_url(html: str, url: str, spec: Pagination, page_index: int) -> str | None:

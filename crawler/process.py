@@ -85,5 +85,6 @@ def _report(crawlers: list[Any], ctx: CrawlContext) -> dict[str, Any]:
             "items_seen": spider.tally.items_seen, "new": spider.tally.new,
             "failed": spider.tally.failed, "errors": dict(spider.tally.errors),
             "error_kind": kind, "error": message,
+            "notes": spider.tally.notes, "flag": spider.tally.flag,
         }  # fmt: skip
     return {"items": [asdict(i) for i in ctx.collected], "sources": tallies}

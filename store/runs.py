@@ -103,6 +103,18 @@ def record_source_run(db: Database, record: SourceRunRecord) -> None:
         db.table("sources").upsert(update, pk="id")
 
 
+def usual_list_size(db: Database, source_id: str, runs: int = 5) -> float | None:
+    """Items per list page in the source's last clean runs (None before it has any)."""
+    rows = rows_of(
+        db,
+        """SELECT items_seen, pages FROM source_runs WHERE source_id = ? AND error_kind IS NULL
+           AND flag IS NULL AND pages > 0 AND items_seen > 0 ORDER BY started_at DESC LIMIT ?""",
+        [source_id, runs],
+    )
+    sizes = sorted(r["items_seen"] / r["pages"] for r in rows)
+    return sizes[len(sizes) // 2] if sizes else None
+
+
 def source_states(db: Database) -> dict[str, dict[str, Any]]:
     """The health state of every source that has run, by id."""
     return {row["id"]: row for row in rows_of(db, "SELECT * FROM sources")}

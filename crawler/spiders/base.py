@@ -31,6 +31,11 @@ if TYPE_CHECKING:
     from scrapy.http import Response
     from twisted.python.failure import Failure
 
+# A configured detail selector that hits on less than this share of a run's pages (and at least
+# MIN_DETAIL_PAGES were extracted) flags the source: the field hit rate dropped. Half is normal
+# for some (gov.cn: div.TRS_UEDITOR on new pages, td#UCAP-CONTENT on older ones).
+DETAIL_HIT_FLOOR = 0.5
+MIN_DETAIL_PAGES = 2
 # A dry run stops after this many detail pages unless the source sets max_items.
 DRY_RUN_ITEMS = 10
 
@@ -297,6 +302,7 @@ class SourceSpider(scrapy.Spider, abc.ABC):
             article = extract_fragment(html, url, entry.title, entry.date, entry.source)
         else:
             article = extract_article(html, url, self.source.detail)
+            self._count_selector_hits(article.missed)
         title = _better_title(article.title, entry.title, self.source.name)
         # Failure class "feed summaries shown as raw HTML": a summary is HTML in RSS and in many
         # APIs; it becomes text the way article bodies do before anyone sees it.
@@ -326,6 +332,33 @@ class SourceSpider(scrapy.Spider, abc.ABC):
             summary=summary,
         )
 
+    def _count_selector_hits(self, missed: tuple[str, ...]) -> None:
+        detail = self.source.detail
+        if detail.title or detail.date or detail.body or detail.source:
+            self.tally.detail_checked += 1
+            self.tally.detail_missed.update(missed)
+
+    def detail_flag(self) -> str | None:
+        """Detail selectors that matched on too few pages of this run: they probably broke in
+        a redesign (the extractor chain kept the items coming, ops should fix the selector)."""
+        t = self.tally
+        if t.detail_checked < MIN_DETAIL_PAGES:
+            return None
+        broken = []
+        for name, missed in sorted(t.detail_missed.items()):
+            rate = 1 - missed / t.detail_checked
+            if rate < DETAIL_HIT_FLOOR:
+                t.errors[f"detail_{name}_selector_missed"] = missed
+                selector = getattr(self.source.detail, name)
+                broken.append(f"{name} '{selector}' matched {t.detail_checked - missed} of "
+                              f"{t.detail_checked} pages ({rate:.0%})")  # fmt: skip
+        if not broken:
+            return None
+        return (
+            f"detail selectors of {self.source.id} broke on {self.started_at[:10]}: "
+            f"{'; '.join(broken)}; the automatic extractor took over"
+        )
+
     # --- close -------------------------------------------------------------------------------
 
     def closed(self, reason: str) -> None:
@@ -333,6 +366,8 @@ class SourceSpider(scrapy.Spider, abc.ABC):
         t = self.tally
         if t.entries_done and not t.entry_error and t.new == 0:
             t.errors["no_new_items"] = 1
+        if detail := self.detail_flag():
+            t.flag = f"{t.flag}; {detail}" if t.flag else detail
         kind, message = t.outcome()
         if reason not in ("finished", "closespider_itemcount") and kind is None:
             kind, message = "crashed", f"spider closed: {reason}"

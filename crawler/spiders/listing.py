@@ -16,11 +16,15 @@ import scrapy
 from crawler.autolist import Detection, detect_list
 from crawler.parse import ListEntry, decode_body, next_page_url, parse_listing, parse_problem
 from crawler.spiders.base import SourceSpider
+from store.runs import usual_list_size
 
 if TYPE_CHECKING:
     from scrapy.http import Response
 
 
+# Selectors that find fewer than this share of the usual items per list page let detection check
+# the page (a partial redesign: the new items no longer carry the old class).
+FEWER_THAN_USUAL = 1 / 3
 # List pages a source without [source.pagination] follows through the pager detection found.
 DETECTED_MAX_PAGES = 3
 
@@ -81,8 +85,21 @@ class ListingSpider(SourceSpider):
         """The page's items from the selectors, else from automatic detection."""
         listing, pattern = self.source.listing, self.source.link_pattern
         if listing is not None and (entries := parse_listing(html, url, listing, pattern)):
+            if page == 0 and self.ctx.dry_run:
+                self._explain(url, f"list selectors found {len(entries)} items", html)
+            if page == 0 and (healed := self._fewer_than_usual(html, url, entries)):
+                return healed
             return entries, None
         detection = detect_list(html, url, pattern)
+        if page == 0:
+            self.tally.notes.append(
+                f"{url}: no list selectors matched, automatic detection:"
+                if listing is not None
+                else f"{url}: automatic detection:"
+            )
+            self.tally.notes.extend(f"  {line}" for line in detection.explanation)
+            if detection.selectors is not None:
+                self.tally.notes.append(f"  proposed [source.list]: {detection.selectors}")
         if not detection.plausible:
             return [], detection
         self.tally.errors["found_by_detection"] += len(detection.items)
@@ -93,7 +110,33 @@ class ListingSpider(SourceSpider):
         )
         return list(detection.items), detection
 
-    def _flag_selectors(self, url: str, detection: Detection) -> None:
+    def _fewer_than_usual(
+        self, html: str, url: str, entries: list[ListEntry]
+    ) -> tuple[list[ListEntry], Detection] | None:
+        """Selectors that now catch only a few of the usual items (part of the list was
+        redesigned): detection's list when it finds far more, flagged like a broken selector."""
+        usual = None if self.ctx.db is None else usual_list_size(self.ctx.db, self.source.id)
+        if usual is None or len(entries) >= usual * FEWER_THAN_USUAL:
+            return None
+        detection = detect_list(html, url, self.source.link_pattern)
+        if not detection.plausible or len(detection.items) < 2 * len(entries):
+            return None
+        self._flag_selectors(url, detection, f"matched only {len(entries)} items (usually "
+                                              f"{usual:.0f})")  # fmt: skip
+        self.tally.errors["found_by_detection"] += len(detection.items)
+        found = {e.url for e in detection.items}
+        return [*detection.items, *(e for e in entries if e.url not in found)], detection
+
+    def _explain(self, url: str, found: str, html: str) -> None:
+        """Dry runs only: what detection would choose, beside what the selectors found."""
+        detection = detect_list(html, url, self.source.link_pattern)
+        self.tally.notes.append(f"{url}: {found}; automatic detection would find "
+                                f"{len(detection.items)}:")  # fmt: skip
+        self.tally.notes.extend(f"  {line}" for line in detection.explanation)
+
+    def _flag_selectors(
+        self, url: str, detection: Detection, what: str = "matched nothing"
+    ) -> None:
         """Selectors that found nothing where detection found a list: one alert for ops."""
         assert self.source.listing is not None
         proposed = "none (the list is only readable by detection)"
@@ -104,7 +147,7 @@ class ListingSpider(SourceSpider):
             )
         self.tally.flag = (
             f"selectors of {self.source.id} broke on {self.started_at[:10]}: list.item "
-            f"'{self.source.listing.item}' matched nothing on {url}; automatic detection found "
+            f"'{self.source.listing.item}' {what} on {url}; automatic detection found "
             f"{len(detection.items)} items; proposed selectors: {proposed}"
         )
 

@@ -82,11 +82,12 @@ def test_detection_finds_what_the_selectors_find(crawls: dict[str, Crawl], label
     assert non_articles / total <= 0.02
 
 
-@pytest.mark.parametrize("label", ["real", "demo"])
-def test_sources_without_selectors_run_clean(crawls: dict[str, Crawl], label: str) -> None:
-    for run in crawls[f"{label}-auto"].rows("SELECT * FROM source_runs"):
+@pytest.mark.parametrize("label", ["real-auto", "real-selectors", "demo-auto", "demo-selectors"])
+def test_every_crawl_runs_clean_and_unflagged(crawls: dict[str, Crawl], label: str) -> None:
+    for run in crawls[label].rows("SELECT * FROM source_runs"):
         assert run["error_kind"] is None, run
-        assert run["flag"] is None, run  # no selectors to break: nothing to flag
+        # No list selectors to break, and the detail selectors match their replicas.
+        assert run["flag"] is None, run
 
 
 @pytest.mark.parametrize("label", ["real", "demo"])
@@ -142,3 +143,47 @@ def test_a_redesigned_replica_keeps_yielding_and_raises_the_selector_alert(
     (row,) = source_rows(db, config)
     assert row["code"] == "flagged" and "proposed selectors" in row["detail"]
     assert "SELECTORS BROKEN" in status_report(db, config)
+
+
+PARTIAL = """
+[[source]]
+id = "partial"
+name = "partial"
+kind = "listing"
+urls = ["http://partial.example/list/"]
+[source.list]
+item = "ul.news li.item"
+date = "span::text"
+"""
+
+
+def partial_site(root: Path, batch: int, classed: int) -> None:
+    """A list of nine articles of which the first `classed` keep the class the selector wants."""
+    site = root / "partial.example" / "list"
+    site.mkdir(parents=True, exist_ok=True)
+    (root / "partial.example" / "robots.txt").write_text("User-agent: *\nDisallow:\n")
+    template = SITES / "www.ndrc.gov.cn" / "xwdt" / "xwfb" / "202611" / "t20261119_1402233.html"
+    article = template.read_text(encoding="utf-8")
+    lis = []
+    for n in range(9):
+        name = f"b{batch}-{n}.html"
+        title = f"许昌市第{batch}批产业项目第{n + 1}号集中签约仪式举行"
+        (site / name).write_text(article.replace("国家发展改革委举行11月份新闻发布会", title))
+        cls = ' class="item"' if n < classed else ' class="row-v2"'
+        lis.append(f'<li{cls}><a href="{name}">{title}</a><span>2026-11-{20 - n}</span></li>')
+    page = f'<html><head><meta charset="utf-8"></head><body><ul class="news">{"".join(lis)}</ul>'
+    (site / "index.html").write_text(page + "</body></html>", encoding="utf-8")
+
+
+def test_selectors_that_catch_far_fewer_than_usual_are_healed(tmp_path: Path) -> None:
+    root, db = tmp_path / "sites", tmp_path / "crawl.db"
+    partial_site(root, 1, classed=9)
+    first = run_crawl(tmp_path, PARTIAL, root=root, db=db)
+    assert first.source_run("partial", 1)["flag"] is None
+    partial_site(root, 2, classed=1)  # a redesign reached all but the first item
+    second = run_crawl(tmp_path, PARTIAL, root=root, db=db)
+    run = second.source_run("partial", 2)
+    assert run["error_kind"] is None, run
+    assert "matched only 1 items (usually 9)" in run["flag"], run["flag"]
+    assert "automatic detection found 9 items" in run["flag"]
+    assert run["new"] == 9

@@ -26,6 +26,8 @@ SOURCES = "\n".join(
         listing("deep", "http://deep.example/list/"),
         listing("hugelist", "http://faults.example/hugelist/list"),
         listing("capped", "http://capped.example/list/", "max_items = 1\n"),
+        listing("detail-redesigned", "http://detail.example/list/")
+        + '[source.detail]\nbody = "div.article-v1-body"\ndate = "meta[name=PubDate]::attr(content)"\n',
         """
 [[source]]
 id = "offset"
@@ -132,3 +134,14 @@ def test_an_invalid_utf8_byte_keeps_the_valid_records(crawl: Crawl) -> None:
 def test_a_broken_feed_without_entries_is_a_parse_error(crawl: Crawl) -> None:
     run = crawl.source_run("halfbroken", 1)
     assert run["error_kind"] == "parse_error", run
+
+
+def test_detail_selectors_that_stop_matching_flag_the_source(crawl: Crawl) -> None:
+    run = crawl.source_run("detail-redesigned", 1)
+    assert run["error_kind"] is None, run
+    assert len(items(crawl, "detail-redesigned")) == 3  # the extractor chain took over
+    assert run["flag"] == (
+        f"detail selectors of detail-redesigned broke on {run['started_at'][:10]}: body "
+        "'div.article-v1-body' matched 0 of 3 pages (0%); the automatic extractor took over"
+    )
+    assert json.loads(run["errors"])["detail_body_selector_missed"] == 3

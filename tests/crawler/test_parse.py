@@ -43,6 +43,13 @@ def test_paging_stops_at_the_page_count_a_trs_pager_states() -> None:
     assert next_page_url(last, BASE + "index_2.html", spec, 2) is None
 
 
+def test_trs_pagers_with_variables_and_the_newer_call_are_read() -> None:
+    with_vars = 'var currentPage = 0;\nvar countPage = 7//共多少页\ncreatePageHTML(countPage, currentPage, "index", "shtml");'
+    assert page_count(f"<script>{with_vars}</script>") == 7
+    newer = "<script>createPageHTML('page_div',23, 1,'index','html',229);</script>"
+    assert page_count(newer) == 23
+
+
 def test_a_broken_feed_without_entries_is_fatal() -> None:
     body = b'<?xml version="1.0"?><rss version="2.0"><channel><title>x</title><item><title>a &amp b'
     result = parse_feed(body, "http://x.example/rss.xml")
