@@ -86,6 +86,58 @@ def new(
     )
 
 
+@issue.command("propose")
+@click.option("--date", "issue_date", help="Issue date YYYY-MM-DD (default: today).")
+@click.option("--subtitle", default=None, help="Subtitle, e.g. 新一代信息技术产业专刊.")
+@click.option("--dry-run", is_flag=True, help="Print the proposal without creating a draft.")
+@pass_env
+@friendly_errors
+def propose(env: Env, issue_date: str | None, subtitle: str | None, dry_run: bool) -> None:
+    """Propose a full draft (一键生成初稿) from the items since the last finalized issue.
+
+    Per-industry quotas, best rank first, reprints counted once, sections and summaries as set
+    in settings.toml [proposal]; editors then trim it in the desk.
+
+    Example:
+
+        newsdesk issue propose --dry-run
+    """
+    from desk.issue import suggest_numbers
+    from desk.proposal import plan, propose_issue, sector_names
+
+    db, masthead = env.db(), env.config.settings.newsletter
+    day = (
+        date.fromisoformat(issue_date) if issue_date else datetime.now(UTC).astimezone(CHINA).date()
+    )
+    numbers = suggest_numbers(store.issues.last_issue(db), day, masthead)
+    fields = {
+        "year": numbers.year, "number": numbers.number, "total_number": numbers.total_number,
+        "issue_date": day.isoformat(), "special_title": masthead.special_title,
+        "subtitle": masthead.subtitle if subtitle is None else subtitle, "editor_note": "",
+    }  # fmt: skip
+    if dry_run:
+        proposal = plan(db, env.config)
+    else:
+        issue_id, proposal = propose_issue(db, env.config, fields, _actor())
+    names = sector_names(env.config)
+    section = ""
+    for pick in proposal.picks:
+        if pick.section != section:
+            section = pick.section
+            click.echo(f"\n● {section}")
+        click.echo(f"  {pick.key}  [{names.get(pick.sector, pick.sector)}] {pick.summary[:60]}")
+    click.echo(
+        f"\n编者的话：{proposal.editor_note.splitlines()[0] if proposal.editor_note else ''}"
+    )
+    if dry_run:
+        click.echo(f"\n{len(proposal.picks)} item(s) proposed (dry run: nothing written)")
+    else:
+        click.echo(
+            f"\ndraft {fields['year']}年第{fields['number']}期 总第{fields['total_number']}期 "
+            f"created with {len(proposal.picks)} item(s); trim it in the desk (/issues/{issue_id})"
+        )
+
+
 @issue.command("list")
 @pass_env
 @friendly_errors

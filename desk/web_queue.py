@@ -9,7 +9,17 @@ from itertools import groupby
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from werkzeug.wrappers import Response
 
 import store.accounts
@@ -23,10 +33,27 @@ from store.review import QueueFilter
 bp = Blueprint("queue", __name__)
 PAGE_SIZE = 50
 FILTER_ARGS = ("status", "sector", "source", "from", "to", "q")
+# What an item link carries so that the item view's 上一条/下一条 walk the same queue.
+NAV_ARGS = (*FILTER_ARGS, "p")
 
 
-def _filter() -> QueueFilter:
-    args = request.args
+def _nav(source: Any = None) -> dict[str, str]:
+    """The queue's filters and page from the request (query string or posted hx-vals)."""
+    values = source if source is not None else request.values
+    # An empty status is the 全部 choice, not a missing one: keep it.
+    return {k: values[k] for k in NAV_ARGS if values.get(k) or (k == "status" and k in values)}
+
+
+def _view() -> str:
+    """compact (one line per item) or full; a choice made with ?view= is remembered."""
+    asked = request.args.get("view", "")
+    if asked in ("compact", "full"):
+        session["queue_view"] = asked
+    return "compact" if session.get("queue_view") == "compact" else "full"
+
+
+def _filter(args: Any = None) -> QueueFilter:
+    args = args if args is not None else request.args
     status = args.get("status", "pending")
     if status not in common.STATUS_LABELS and status != "":
         status = "pending"
@@ -69,9 +96,12 @@ def queue() -> str:
     rows = store.review.queue_page(db, query, counts, (page - 1) * PAGE_SIZE, PAGE_SIZE)
     rows = [_decorate(r, f.query) for r in rows]
     groups = [(s, list(g)) for s, g in groupby(rows, key=lambda r: r["sector"] or "")]
+    view = _view()
+    nav = {**_nav(request.args), "p": str(page)} if page > 1 else _nav(request.args)
     return render_template(
         "queue.html", f=f, counts=counts, total=total, groups=groups, page=page, pages=pages,
-        page_url=_page_url, here=request.full_path.rstrip("?"),
+        page_url=_page_url, here=request.full_path.rstrip("?"), view=view, nav=nav,
+        view_urls={v: url_for("queue.queue", **nav, view=v) for v in ("compact", "full")},
     )  # fmt: skip
 
 
@@ -79,8 +109,10 @@ def _rows_reply(keys: Sequence[str], changed: bool = True) -> str:
     """The redrawn rows after an action (htmx swaps them in place)."""
     query = request.values.get("q", "")
     rows = [_decorate(r, query) for r in store.review.queue_rows(common.db(), keys)]
+    view = request.values.get("view") or _view()
     return "".join(
-        render_template("queue/_row.html", item=r, changed=changed, q=query) for r in rows
+        render_template("queue/_row.html", item=r, changed=changed, q=query, nav=_nav(), view=view)
+        for r in rows
     )
 
 
@@ -92,8 +124,15 @@ def _reply(key: str) -> str | Response:
 
 @bp.post("/items/<key>/<any(accept, reject, restore):action>")
 def decide(key: str, action: str) -> str | Response:
-    """采用 / 不用 / 恢复待审."""
+    """采用 / 不用 / 恢复待审; on the item view 采用 and 不用 go on to the next item."""
     store.review.decide(common.db(), key, action, common.user())
+    advance = request.form.get("advance", "")
+    if action != "restore" and advance.startswith("/") and not advance.startswith("//"):
+        if common.is_htmx():
+            response = make_response("", 200)
+            response.headers["HX-Redirect"] = advance
+            return response
+        return redirect(advance)
     return _reply(key)
 
 
@@ -166,14 +205,29 @@ def item(key: str) -> str:
     members = store.items.cluster_members(db, row["cluster_id"]) if row["cluster_id"] else []
     explanation = explanation_of(row)
     scores = sorted((explanation.get("scores") or {}).items(), key=lambda kv: -kv[1])
+    hits = [h for h in explanation.get("hits") or [] if isinstance(h, dict)]
+    explanation["hits"] = sorted(hits, key=lambda h: -float(h.get("contribution") or 0))
+    prev_url, next_url, queue_url = _walk(key)
     return render_template(
         "item.html", item={**row, "link": safe_url(row["url"])}, terms=terms,
+        prev_url=prev_url, next_url=next_url, queue_url=queue_url, nav=_nav(request.args),
         paragraphs=paragraphs(row["text"]), explanation=explanation, scores=scores,
         original=sanitize_html(row["html"] or ""),
         attachments=[(a, safe_url(a)) for a in _attachments(row["attachments"])],
         others=[{**m, "link": safe_url(m["url"])} for m in members if m["key"] != key],
         events=store.accounts.item_events(db, key), issue=store.review.item_issue(db, key), q=query,
     )  # fmt: skip
+
+
+def _walk(key: str) -> tuple[str | None, str | None, str]:
+    """上一条 / 下一条 in the queue the editor came from (same filters), and that queue."""
+    nav = _nav(request.args)
+    db = common.db()
+    query = store.review.prepare_query(db, _filter(request.args))
+    counts = store.review.queue_counts(db, query)
+    before, after = store.review.neighbours(db, query, counts, key)
+    link = lambda k: url_for("queue.item", key=k, **nav) if k else None  # noqa: E731
+    return link(before), link(after), url_for("queue.queue", **nav)
 
 
 def _attachments(raw: str) -> list[str]:

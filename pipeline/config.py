@@ -29,6 +29,7 @@ from pipeline.models import (
     Settings,
     Source,
 )
+from pipeline.proposal import parse_proposal
 from pipeline.rules import SectorRules, parse_rules
 
 _ID = r"[a-z0-9][a-z0-9_-]*"
@@ -248,6 +249,7 @@ def parse_settings(
     rss = section("rsshub")
     alerts, maint, logs = section("alerts"), section("maintenance"), section("logs")
     news = section("newsletter", required=True)
+    proposal = section("proposal")
     settings = Settings(
         database=db.text("path", "data/newsdesk.db"),
         crawl=CrawlSettings(
@@ -266,7 +268,7 @@ def parse_settings(
             title=news.text("title", required=True),
             publisher=news.text("publisher", required=True),
             editor_note=news.text("editor_note"),
-            sections=news.texts("sections", required=True),
+            sections=(sections := news.texts("sections", required=True)),
             special_title=news.text("special_title"),
             subtitle=news.text("subtitle"),
             first_number=news.integer("first_number", 1, 1, 1000),
@@ -275,6 +277,7 @@ def parse_settings(
         alerts=parse_alerts(alerts),
         maintenance=parse_maintenance(maint),
         logs=parse_logs(logs),
+        proposal=parse_proposal(proposal, sections),
     )
     instance = rss.text("instance", DEFAULT_RSSHUB)
     if _URL.match(instance):
@@ -285,7 +288,7 @@ def parse_settings(
         sched.fail(
             "quiet_hours", f"must look like 23:00-06:00; got '{settings.schedule.quiet_hours}'"
         )
-    for reader in (db, crawl, sched, news, rss, alerts, maint, logs, root):
+    for reader in (db, crawl, sched, news, rss, alerts, maint, logs, proposal, root):
         reader.finish()
     if problems:
         raise ConfigError("\n".join(problems), tuple(problems))
@@ -302,6 +305,7 @@ def documented_fields() -> dict[str, set[str]]:
     sections["rsshub"] = {}
     sections |= {"alerts": {}, "maintenance": {}, "logs": {}}
     sections["newsletter"] = {}
+    sections["proposal"] = {"section_words": {}}
     # The empty newsletter table is incomplete on purpose: only the field names matter here.
     with contextlib.suppress(ConfigError):
         parse_settings(sections, "x", settings_fields)

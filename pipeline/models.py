@@ -137,6 +137,21 @@ class Masthead:
 
 
 @dataclass(frozen=True, slots=True)
+class ProposalSettings:
+    """How 一键生成初稿 picks and prints a proposed issue (config/settings.toml [proposal])."""
+
+    per_sector_min: int = 2  # taken from each industry first, when it has that many
+    per_sector_max: int = 4
+    max_items: int = 30  # the whole issue; fewer when the week is thin
+    body: str = "summary"  # summary | text: how each proposed item prints
+    summary_chars: int = 200
+    default_section: str = ""  # "" = the first of newsletter.sections
+    first_days: int = 14  # with no finalized issue yet, look back this many days
+    # (section, title words): the first section one of whose words the title holds.
+    section_words: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class CrawlSettings:
     """Politeness and limits applied to every source unless a source overrides them."""
 
@@ -219,6 +234,7 @@ class Settings:
     alerts: AlertSettings = field(default_factory=AlertSettings)
     maintenance: MaintenanceSettings = field(default_factory=MaintenanceSettings)
     logs: LogSettings = field(default_factory=LogSettings)
+    proposal: ProposalSettings = field(default_factory=ProposalSettings)
 
 
 @dataclass(frozen=True, slots=True)

@@ -239,4 +239,29 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE runs ADD COLUMN host TEXT;
     """,
+    # 7: the editors' week (issue 15): account roles, login throttling, proposed issues.
+    # Existing accounts become editors: no desk action they could take before needs the admin
+    # role (every admin action is new), and ops promote one with `newsdesk users role NAME admin`.
+    """
+    ALTER TABLE users ADD COLUMN role TEXT NOT NULL DEFAULT 'editor';    -- editor | admin
+    CREATE TABLE login_failures (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        name TEXT NOT NULL DEFAULT '',
+        address TEXT NOT NULL DEFAULT '',
+        throttled INTEGER NOT NULL DEFAULT 0   -- refused without checking the password
+    );
+    CREATE INDEX login_failures_name ON login_failures (name, at);
+    CREATE INDEX login_failures_address ON login_failures (address, at);
+    -- The reprint clusters already used in a finalized issue, read once per proposal query.
+    CREATE INDEX items_status_cluster ON items (status, cluster_id);
+    -- A proposed item's status before the proposal accepted it: taking it out restores it.
+    ALTER TABLE issue_items ADD COLUMN prior_status TEXT;
+    -- Items an editor took out of a draft: never proposed again as its runner-up.
+    CREATE TABLE issue_skipped (
+        issue_id INTEGER NOT NULL REFERENCES issues(id),
+        item_key TEXT NOT NULL,
+        PRIMARY KEY (issue_id, item_key)
+    );
+    """,
 )

@@ -75,6 +75,11 @@ def test_moving_items_up_down_and_across_sections() -> None:
     assert move_item(placement, "a", section="政策动向") == [
         ("发展态势", "b"), ("政策动向", "c"), ("政策动向", "a")
     ]  # fmt: skip
+    # Into a section, an item takes its 6+3+3 place there (a: 新材料 goes before c: 食品).
+    ranks = {"a": 1, "b": 0, "c": 7, "d": 11}
+    assert move_item([*placement, ("政策动向", "d")], "a", section="政策动向", sector_rank=ranks) == [
+        ("发展态势", "b"), ("政策动向", "a"), ("政策动向", "c"), ("政策动向", "d")
+    ]  # fmt: skip
     assert parse_order("发展态势\ta\n\n政策动向\tc\n") == [("发展态势", "a"), ("政策动向", "c")]
 
 
