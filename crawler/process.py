@@ -50,7 +50,11 @@ def run_crawl(
     if db is not None and run_id is None:
         run_id = store.runs.start_run(db, "crawl", store.db.utc_now())
     snapshots = Path(db_path).parent / "snapshots" if db_path else Path("data/snapshots")
-    ctx = CrawlContext(db=db, run_id=run_id or 0, now=datetime.now(UTC), snapshot_dir=snapshots)
+    ctx = CrawlContext(
+        db=db, run_id=run_id or 0, now=datetime.now(UTC), snapshot_dir=snapshots,
+        attachment_dir=Path(db_path).parent / "attachments" if db_path else None,
+        attachment_max_bytes=config.settings.crawl.attachment_max_bytes,
+    )  # fmt: skip
     process = CrawlerProcess(scrapy_settings(config.settings.crawl, host_map, polite))
     crawlers = []
     for source in sources:

@@ -266,7 +266,7 @@ MIGRATIONS: tuple[str, ...] = (
     # by content hash under the data folder (several items may share one file).
     """
     CREATE TABLE attachments (
-        item_key TEXT NOT NULL REFERENCES items(key),
+        item_key TEXT NOT NULL,   -- items.key; no REFERENCES: the crawl writes items in batches
         url TEXT NOT NULL,
         name TEXT NOT NULL DEFAULT '',          -- the link text, else the file name
         type TEXT NOT NULL DEFAULT '',          -- pdf docx xlsx doc wps et ofd zip xls

@@ -42,9 +42,7 @@ def test_datasette_searches_items_by_the_schema_alone(db_path: Path) -> None:
     assert get_json(ds, "/newsdesk/items.json?_search=数字化转型&_shape=objects")["rows"]
 
 
-def test_datasette_metadata_titles_facets_and_two_character_search(
-    db_path: Path
-) -> None:
+def test_datasette_metadata_titles_facets_and_two_character_search(db_path: Path) -> None:
     path = db_path  # a private copy named newsdesk.db: Datasette calls the database "newsdesk"
     metadata = yaml.safe_load(METADATA.read_text(encoding="utf-8"))
     ds = Datasette([str(path)], metadata=metadata)
