@@ -16,6 +16,7 @@ from parsel import Selector
 
 from crawler.extract_fields import date_text_of, source_of, title_of
 from crawler.parse import select_all
+from crawler.wechat import parse_wechat
 from pipeline.models import DetailSelectors
 
 # Body containers of the CMSs that Chinese government and media sites run (TRS WCM, UCAP,
@@ -193,6 +194,12 @@ def _fallback_text(html: str, url: str) -> str:
 
 def extract_article(html: str, url: str, spec: DetailSelectors | None = None) -> Extracted:
     """Extract title, raw date, body text and sanitised HTML, source name and attachments."""
+    # WeChat article pages have their own shape: crawler/wechat.py reads them.
+    if (wechat := parse_wechat(html, url)) is not None and wechat.text:
+        return Extracted(
+            title=wechat.title, date_text=wechat.epoch, text=wechat.text, html=wechat.html,
+            source_name=wechat.publisher, attachments=(), method="wechat",
+        )  # fmt: skip
     spec = spec or DetailSelectors()
     # lxml.etree's parser, not lxml.html's: its plain elements iterate several times faster.
     root = etree.fromstring(html or "<html></html>", _HTML_PARSER)

@@ -181,6 +181,8 @@ class _Handler(BaseHTTPRequestHandler):
         ctype = (
             _TYPES.get(file.suffix.lower()) or mimetypes.guess_type(file.name)[0] or "text/plain"
         )
+        if not file.suffix and body.lstrip()[:9].lower() in (b"<!doctype", b"<html cla", b"<html>"):
+            ctype = "text/html"  # extension-less article URLs (mp.weixin.qq.com/s/TOKEN)
         if file.suffix == ".xml" and ("rss" in file.name or "feed" in file.name):
             ctype = "application/rss+xml"
         if file.suffix == ".xml" and "atom" in file.name:
