@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +16,13 @@ ROOT = Path(__file__).parent.parent.parent
 METADATA = ROOT / "deploy" / "datasette.yml"
 
 
+def run(coroutine_function: Callable[[], Awaitable[Any]]) -> Any:
+    """Run a coroutine on a loop of its own thread: Playwright's sync API (the browser tests of
+    the same session) keeps an event loop running on the main thread."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(lambda: asyncio.run(coroutine_function())).result()
+
+
 def get_json(ds: Datasette, path: str) -> Any:
     """One request through Datasette's own test client."""
 
@@ -22,14 +31,21 @@ def get_json(ds: Datasette, path: str) -> Any:
         assert response.status_code == 200, (path, response.text[:500])
         return response.json()
 
-    return asyncio.run(fetch())
+    return run(fetch)
 
 
 def status(ds: Datasette, path: str) -> int:
     async def fetch() -> int:
         return (await ds.client.get(path)).status_code
 
-    return asyncio.run(fetch())
+    return run(fetch)
+
+
+def page(ds: Datasette, path: str) -> str:
+    async def fetch() -> str:
+        return (await ds.client.get(path)).text
+
+    return str(run(fetch))
 
 
 def test_datasette_searches_items_by_the_schema_alone(db_path: Path) -> None:
@@ -52,7 +68,7 @@ def test_datasette_metadata_titles_facets_and_two_character_search(db_path: Path
     items = get_json(ds, "/newsdesk/items.json?_search=许昌市&_shape=objects")
     assert items["rows"]
     assert {"status", "sector", "source_id"} <= set(items["facet_results"])
-    html = asyncio.run(ds.client.get("/newsdesk/items")).text
+    html = page(ds, "/newsdesk/items")
     assert "采集条目" in html
     # Datasette's own search box hands a 2-character word to the trigram index: nothing matches.
     assert get_json(ds, "/newsdesk/items.json?_search=许昌市&_shape=objects")["rows"]
