@@ -20,6 +20,9 @@ class CrawlContext:
     now: datetime
     snapshot_dir: Path
     collected: list[RawItem] = field(default_factory=list)
+    # Where attachments are kept by content hash (None: attachments are not downloaded).
+    attachment_dir: Path | None = None
+    attachment_max_bytes: int = 20 * 1024 * 1024
 
     @property
     def dry_run(self) -> bool:

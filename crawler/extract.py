@@ -33,6 +33,7 @@ from crawler.extract_fields import (
     title_of,
 )
 from crawler.parse import select_all, select_text
+from crawler.wechat import parse_wechat
 from pipeline.models import DetailSelectors
 
 # Body containers of the CMSs that Chinese government and media sites run (TRS WCM, UCAP,
@@ -243,6 +244,12 @@ def _fallback_text(html: str, url: str) -> str:
 
 def extract_article(html: str, url: str, spec: DetailSelectors | None = None) -> Extracted:
     """Extract title, raw date, body text and sanitised HTML, source name and attachments."""
+    # WeChat article pages have their own shape: crawler/wechat.py reads them.
+    if (wechat := parse_wechat(html, url)) is not None and wechat.text:
+        return Extracted(
+            title=wechat.title, date_text=wechat.epoch, text=wechat.text, html=wechat.html,
+            source_name=wechat.publisher, attachments=(), method="wechat",
+        )  # fmt: skip
     spec = spec or DetailSelectors()
     html = _without_stray_closers(html or "")
     # lxml.etree's parser, not lxml.html's: its plain elements iterate several times faster.

@@ -56,7 +56,11 @@ def run_crawl(
         run_id = store.runs.start_run(db, "crawl", store.db.utc_now(), os.getpid(), HOST)
         store.runs.mark_run_owner(db, run_id, os.getpid(), ids, HOST)
     snapshots = Path(db_path).parent / "snapshots" if db_path else Path("data/snapshots")
-    ctx = CrawlContext(db=db, run_id=run_id or 0, now=datetime.now(UTC), snapshot_dir=snapshots)
+    ctx = CrawlContext(
+        db=db, run_id=run_id or 0, now=datetime.now(UTC), snapshot_dir=snapshots,
+        attachment_dir=Path(db_path).parent / "attachments" if db_path else None,
+        attachment_max_bytes=config.settings.crawl.attachment_max_bytes,
+    )  # fmt: skip
     process = CrawlerProcess(scrapy_settings(config.settings.crawl, host_map, polite))
     crawlers = []
     for source in sources:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import store.attachments
 import store.db
 import store.items
 from pipeline import dedup
@@ -101,15 +102,20 @@ def process_item(
     classifier: Classifier,
     authority: Mapping[str, str],
     now: datetime,
+    attachment_text: str = "",
 ) -> str:
-    """Process one stored `new` item; return its status right after (a later one may change it)."""
+    """Process one stored `new` item; return its status right after (a later one may change it).
+
+    `attachment_text` (its read attachments) joins the search index and, weighted lower than
+    the body, the classifier; it takes no part in reprint detection (a shared form is no reprint).
+    """
     raw_text = row["text"]
     text = normalize_text(raw_text)
     title = " ".join(row["title"].split())
     content_hash = dedup.content_hash(text)
     candidate = dedup.make_candidate(row["key"], text, title)
     bands = dedup.band_keys(candidate.signature)
-    result = classify(classifier, title, text)
+    result = classify(classifier, title, text, attachment_text)
     cluster = _find_cluster(db, candidate, content_hash, bands)
     status = "off_topic" if result.sector == OFF_TOPIC else "pending"
     rank = rank_item(
@@ -127,6 +133,7 @@ def process_item(
             "cluster_id": cluster or row["key"], "sector": result.sector,
             "score": result.score, "rank": rank, "rank_base": rank, "status": status,
             "explanation": json.dumps(result.explanation(), ensure_ascii=False),
+            "attachment_text": attachment_text,
         },
         bands,
     )  # fmt: skip
@@ -146,8 +153,9 @@ def process_new(db: store.db.Database, config: Config, now: datetime | None = No
     while True:
         with store.db.transaction(db):
             batch = store.items.items_with_status(db, "new", BATCH_SIZE)
+            texts = store.attachments.attachment_texts(db, [row["key"] for row in batch])
             for row in batch:
-                process_item(db, row, classifier, authority, now)
+                process_item(db, row, classifier, authority, now, texts.get(row["key"], ""))
         keys += [row["key"] for row in batch]
         if len(batch) < BATCH_SIZE:
             break

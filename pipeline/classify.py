@@ -63,7 +63,7 @@ class Hit:
 
     sector: str
     term: str
-    field: str  # "title" | "text"
+    field: str  # "title" | "text" | "attachment"
     count: int
     weight: float
     contribution: float
@@ -333,15 +333,24 @@ def _partner(entry: _Entry, fields: list[tuple[str, _Spans]]) -> str | None:
     return None
 
 
-def classify(classifier: Classifier, title: str, text: str) -> Classification:
-    """Classify one item into exactly one sector id, or OFF_TOPIC."""
+# Attachment text (申报指南.pdf, 名单.xlsx) counts at this fraction of body text: it is long and
+# often generic (forms, tables of every district), so it should tip an item, not decide it.
+ATTACHMENT_FACTOR = 0.3
+
+
+def classify(
+    classifier: Classifier, title: str, text: str, attachments: str = ""
+) -> Classification:
+    """Classify one item into exactly one sector id, or OFF_TOPIC (attachments weigh less)."""
     settings = classifier.rules.settings
     sectors = classifier.rules.sectors
     ids = classifier.sector_ids
     terms = classifier.terms
     masked: Counter[_MaskKey] = Counter()
     scanned = []
-    for field_name, raw in (("title", title), ("text", text)):
+    for field_name, raw in (("title", title), ("text", text), ("attachment", attachments)):
+        if not raw and field_name == "attachment":
+            continue
         s = raw.lower()
         keywords, spans = _scan(classifier, s)
         scanned.append((field_name, s, keywords, spans))
@@ -349,7 +358,8 @@ def classify(classifier: Classifier, title: str, text: str) -> Classification:
     hits: list[Hit] = []
     scores = [0.0] * len(sectors)
     for field_name, s, keywords, spans in scanned:
-        factor = settings.title_factor if field_name == "title" else 1.0
+        factors = {"title": settings.title_factor, "attachment": ATTACHMENT_FACTOR}
+        factor = factors.get(field_name, 1.0)
         for (index, k), count in _resolve(s, keywords, spans, field_name, masked).items():
             term = terms[index]
             entry = term.entries[k]

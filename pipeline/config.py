@@ -262,6 +262,7 @@ def parse_settings(
             retries=crawl.integer("retries", 2, 0, 10),
             max_response_bytes=crawl.integer("max_response_mb", 10, 1, 200) * 1024 * 1024,
             cycle_timeout=crawl.number("cycle_timeout", 3600.0, minimum=10.0),
+            attachment_max_bytes=crawl.integer("attachment_max_mb", 20, 1, 500) * 1024 * 1024,
         ),
         schedule=parse_schedule(sched),
         newsletter=Masthead(

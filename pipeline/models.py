@@ -162,6 +162,8 @@ class CrawlSettings:
     retries: int
     max_response_bytes: int
     cycle_timeout: float
+    # Attachments (pdf, docx, xlsx, ...) larger than this are recorded, not downloaded.
+    attachment_max_bytes: int = 20 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)

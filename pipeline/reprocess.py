@@ -51,7 +51,7 @@ def plan_moves(
     examined = 0
     for row in rows:
         examined += 1
-        result = classify(classifier, row["title"], row["text"])
+        result = classify(classifier, row["title"], row["text"], row.get("attachment_text") or "")
         status = _new_status(row["status"], result.sector)
         if result.sector == row["sector"] and status == row["status"]:
             continue

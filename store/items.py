@@ -147,8 +147,8 @@ def rerank_cluster(db: Database, key: str, reprints: int, points: float) -> None
 def items_for_reprocess(db: Database, since: str) -> Iterator[dict[str, Any]]:
     """Processed items no editor has decided or re-sectored, fetched on or after `since`."""
     cursor = db.execute(
-        """SELECT key, title, text, sector, status, source_id, published_at, reprints
-           FROM items WHERE status IN ('pending', 'off_topic', 'duplicate')
+        """SELECT key, title, text, attachment_text, sector, status, source_id, published_at,
+           reprints FROM items WHERE status IN ('pending', 'off_topic', 'duplicate')
            AND reviewer IS NULL AND fetched_at >= ?
            AND key NOT IN (SELECT subject FROM events WHERE action = 'resector')
            ORDER BY fetched_at""",

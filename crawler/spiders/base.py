@@ -19,6 +19,7 @@ from scrapy.exceptions import StopDownload
 import store.db
 import store.items
 import store.runs
+from crawler.attachments import AttachmentMixin
 from crawler.context import CrawlContext, Tally
 from crawler.extract import MIN_BODY_CHARS, extract_article, extract_fragment, html_text
 from crawler.failures import kind_for_exception, kind_for_status
@@ -40,7 +41,7 @@ MIN_DETAIL_PAGES = 2
 DRY_RUN_ITEMS = 10
 
 
-class SourceSpider(scrapy.Spider, abc.ABC):
+class SourceSpider(AttachmentMixin, scrapy.Spider, abc.ABC):
     """Base class: subclasses implement `entry_requests` and their entry callbacks."""
 
     def __init__(self, source: Source, ctx: CrawlContext, **kwargs: Any) -> None:
@@ -266,6 +267,7 @@ class SourceSpider(scrapy.Spider, abc.ABC):
             if not fetch and body:
                 if (item := self.item_from(entry.url, entry, body, fragment=True)) is not None:
                     yield item
+                    yield from self.attachment_requests(item, body)
             else:
                 yield from self._gated(
                     scrapy.Request(
@@ -293,6 +295,7 @@ class SourceSpider(scrapy.Spider, abc.ABC):
             return
         if item is not None:
             yield item
+            yield from self.attachment_requests(item, decoded.text)
 
     def item_from(
         self, url: str, entry: ListEntry, html: str, fragment: bool = False

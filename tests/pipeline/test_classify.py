@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from pipeline.classify import (
+    ATTACHMENT_FACTOR,
     OFF_TOPIC,
     Classification,
     Classifier,
@@ -329,6 +330,22 @@ def test_title_hit_counts_title_factor_times_a_body_hit() -> None:
         scores=(("hair", 6.0),),
     )
     assert classify(clf, "出口增长", "假发").hits == (Hit("hair", "假发", "text", 1, 2.0, 2.0),)
+
+
+def test_attachment_text_counts_at_a_lower_weight_than_the_body() -> None:
+    clf = _compile(hair={"keywords": {"假发": 2}, "min_score": 1.0})
+    body = classify(clf, "出口增长", "假发")
+    attached = classify(clf, "出口增长", "", "名单：假发")
+    assert attached.hits == (Hit("hair", "假发", "attachment", 1, 2.0, 2.0 * ATTACHMENT_FACTOR),)
+    assert attached.scores == (("hair", 2.0 * ATTACHMENT_FACTOR),) and body.score == 2.0
+    # One mention in an attachment alone does not reach the sector's threshold.
+    assert attached.sector == OFF_TOPIC and attached.off_topic_reason == "min_score"
+    # The body decides when body and attachments disagree at equal counts.
+    mixed = _compile(
+        hair={"keywords": {"假发": 2}, "min_score": 1.0},
+        food={"keywords": {"食品": 2}, "min_score": 1.0},
+    )
+    assert classify(mixed, "通知", "假发", "食品 食品").sector == "hair"
 
 
 def test_repeats_give_diminishing_returns_up_to_the_cap() -> None:
