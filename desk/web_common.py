@@ -25,7 +25,7 @@ ACTION_LABELS: dict[str, str] = {
     "user_active": "启用/停用账号", "rules_apply": "应用规则建议", "rules_undo": "撤销规则修改",
     "reprocess": "重新分类", "user_role": "设置角色", "login_throttled": "登录被限速",
     "forbidden": "越权操作被拒", "issue_propose": "一键生成初稿", "issue_swap": "换一篇",
-    "source_resume": "恢复信息源",
+    "source_resume": "恢复信息源", "merge": "合并转载组",
 }  # fmt: skip
 # Keyboard keys that move the current row to a sector, in 6+3+3 order (1–9, 0, -, =).
 SECTOR_KEYS: tuple[str, ...] = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "-", "=")

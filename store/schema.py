@@ -317,4 +317,14 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX attachments_sha ON attachments (sha256);
     CREATE INDEX attachments_status ON attachments (status);
     """,
+    # 10: the containment index next to the LSH bands: one row per long sentence of each processed
+    # item (pipeline.fingerprints), so that a copy keeping half of an article finds it whatever
+    # their Jaccard. Items processed before it have no rows and are found by their bands only.
+    """
+    CREATE TABLE sentence_marks (
+        mark INTEGER NOT NULL,
+        key TEXT NOT NULL,
+        PRIMARY KEY (mark, key)
+    ) WITHOUT ROWID;
+    """,
 )
