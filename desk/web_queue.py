@@ -42,7 +42,7 @@ FILTER_ARGS = ("status", "sector", "source", "from", "to", "q")
 NAV_ARGS = (*FILTER_ARGS, "p")
 
 
-def _nav(source: Any = None) -> dict[str, str]:
+def _nav(source: Any = None) -> dict[str, Any]:
     """The queue's filters and page from the request (query string or posted hx-vals)."""
     values = source if source is not None else request.values
     # An empty status is the 全部 choice, not a missing one: keep it.
@@ -234,7 +234,10 @@ def _walk(key: str) -> tuple[str | None, str | None, str]:
     query = store.review.prepare_query(db, _filter(request.args))
     counts = store.review.queue_counts(db, query)
     before, after = store.review.neighbours(db, query, counts, key)
-    link = lambda k: url_for("queue.item", key=k, **nav) if k else None  # noqa: E731
+
+    def link(other: str | None) -> str | None:
+        return url_for("queue.item", key=other, **nav) if other else None
+
     return link(before), link(after), url_for("queue.queue", **nav)
 
 

@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 
 import store.learning
 from desk import web_common
+from desk.auth import admin_required
 from ops import rules
 from ops.config_files import load_config
 from ops.reprocess import apply_reprocess, plan_reprocess
@@ -49,6 +50,7 @@ def rules_page() -> str:
 
 
 @bp.post("/ops/rules/apply")
+@admin_required
 def apply() -> Response:
     """Apply proposal N (the description guards against a list that changed meanwhile)."""
     db = web_common.db()
@@ -69,6 +71,7 @@ def apply() -> Response:
 
 
 @bp.post("/ops/rules/reprocess")
+@admin_required
 def reprocess() -> Response:
     """Re-classify the undecided items with the rules now in sectors.toml."""
     db = web_common.db()
@@ -79,6 +82,7 @@ def reprocess() -> Response:
 
 
 @bp.post("/ops/rules/undo")
+@admin_required
 def undo() -> Response:
     """Restore sectors.toml from before the latest applied proposal."""
     target = rules.undo_last(web_common.db(), _config_dir(), web_common.user())

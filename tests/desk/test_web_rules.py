@@ -20,7 +20,7 @@ from ops.config_files import load_config
 from ops.process import process_new
 from pipeline.models import RawItem
 from pipeline.normalize import canonical_url, url_key
-from tests.desk.conftest import EDITOR, ROOT, login
+from tests.desk.conftest import ADMIN, EDITOR, ROOT, login
 from tests.ops.test_rules import SIMILAR, TAUGHT
 
 
@@ -74,14 +74,15 @@ def test_rule_proposal_is_shown_with_its_impact_applied_reprocessed_and_undone(
     assert SIMILAR[0][0] in page  # a sample of the items that would move
     assert "运行监控" in client.get("/ops").text and "/ops/rules" in client.get("/ops").text
 
+    proposal = {"number": "1", "expect": "新增关键词「高空作业平台」（equipment，权重 3）"}
+    # Editors see proposals; only an admin applies one.
+    refused = client.post("/ops/rules/apply", data={"csrf_token": token, **proposal})
+    assert refused.status_code == 403
+    assert (config_dir / "sectors.toml").read_text(encoding="utf-8") == original
+    client = client.application.test_client()
+    token = login(client, ADMIN)
     applied = client.post(
-        "/ops/rules/apply",
-        data={
-            "csrf_token": token,
-            "number": "1",
-            "expect": "新增关键词「高空作业平台」（equipment，权重 3）",
-        },
-        follow_redirects=True,
+        "/ops/rules/apply", data={"csrf_token": token, **proposal}, follow_redirects=True
     )
     assert "已应用：新增关键词「高空作业平台」" in applied.text
     assert "<td>无关</td><td>装备制造</td><td>3</td>" in applied.text  # the reprocess preview
@@ -95,7 +96,7 @@ def test_rule_proposal_is_shown_with_its_impact_applied_reprocessed_and_undone(
     ).fetchall()
     assert set(rows) == {("equipment", "pending")}
     audit = client.get("/audit?action=rules_apply").text
-    assert "应用规则建议" in audit and EDITOR in audit
+    assert "应用规则建议" in audit and ADMIN in audit
 
     undone = client.post("/ops/rules/undo", data={"csrf_token": token}, follow_redirects=True)
     assert "已撤销：新增关键词「高空作业平台」" in undone.text
@@ -106,7 +107,7 @@ def test_a_stale_proposal_is_refused(db: store.db.Database, client: Any, config_
     _store_items(db, config_dir)
     for n in range(len(TAUGHT)):
         store.review.resector(db, _key(n), "equipment", EDITOR)
-    token = login(client)
+    token = login(client, ADMIN)
     original = (config_dir / "sectors.toml").read_text(encoding="utf-8")
     # The page offered #1 as something else: the list changed since, so nothing is applied.
     reply = client.post(
