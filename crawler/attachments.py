@@ -125,7 +125,11 @@ class AttachmentMixin:
             self._record(row, "failed", f"下载失败：HTTP {response.status}")
             return
         data = response.body
-        sha = keep_file(self.ctx.attachment_dir, data, row["type"])
+        try:
+            sha = keep_file(self.ctx.attachment_dir, data, row["type"])
+        except OSError as exc:  # a full or read-only disk: recorded, the crawl goes on
+            self._record({**row, "size": len(data)}, "failed", f"无法保存附件（{exc}）")
+            return
         reading = read_attachment(data, row["type"], find_converter())
         status = "read" if reading.ok else "kept"
         full = {**row, "size": len(data), "sha256": sha, "text": reading.text}
