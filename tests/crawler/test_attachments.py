@@ -128,7 +128,7 @@ def test_a_notice_keeps_reads_and_searches_its_attachments(
     assert result.returncode == 0, result.stderr[-2000:]
     run = result.rows("SELECT * FROM source_runs WHERE source_id = 'kjj-attach'")[0]
     assert run["error_kind"] is None and run["new"] == 1  # the run is healthy
-    rows = {r["name"]: r for r in result.rows("SELECT * FROM attachments ORDER BY rowid")}
+    rows = {r["name"]: r for r in result.rows("SELECT * FROM attachments ORDER BY position")}
     assert set(rows) == {
         "1. 2026年度申报指南.pdf", "2. 项目申报书.docx", "3. 拟立项企业名单.xlsx",
         "4. 内部评审细则.pdf", "5. 全部材料打包.zip",
@@ -145,7 +145,7 @@ def test_a_notice_keeps_reads_and_searches_its_attachments(
     assert (secret["status"], secret["reason"]) == ("kept", "加密的 PDF，需要密码才能读取")
     big = rows["5. 全部材料打包.zip"]
     assert big["status"] == "failed" and big["size"] is None and big["sha256"] is None
-    assert "超过 20 MB 上限" in big["reason"]
+    assert big["reason"] == "文件超过 20 MB 上限，未下载（文件大小 200 MB）"
     assert not list((tmp_path / "attachments").rglob("*.zip"))
 
     # Processing: attachment text joins the index and the classifier (at a lower weight).
@@ -170,8 +170,8 @@ def test_a_notice_keeps_reads_and_searches_its_attachments(
         == 0
     )
     page = client.get(f"/items/{item[0]}", query_string={"q": XLSX_WORD}).text
-    for name in rows:
-        assert name in page
+    shown = [page.index(name) for name in rows]  # in the page's link order, not download order
+    assert shown == sorted(shown) and [r["position"] for r in rows.values()] == [0, 1, 2, 3, 4]
     assert f"<mark>{XLSX_WORD}</mark>" in page  # the hit inside the attachment is highlighted
     assert "加密的 PDF，需要密码才能读取" in page and "20 MB" in page
     link = re.search(r'href="(/attachments/[0-9a-f]{64}\.xlsx)"', page)
