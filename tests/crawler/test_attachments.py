@@ -237,3 +237,17 @@ def test_types_names_and_the_kept_copy(tmp_path: Path) -> None:
     sha = keep_file(tmp_path, b"%PDF-1.4 same", "pdf")
     assert keep_file(tmp_path, b"%PDF-1.4 same", "pdf") == sha
     assert [p.name for p in tmp_path.rglob("*") if p.is_file()] == [f"{sha}.pdf"]
+
+
+def test_an_ofd_file_is_read_from_its_text_codes() -> None:
+    page = (
+        '<?xml version="1.0" encoding="UTF-8"?><ofd:Page xmlns:ofd="http://www.ofdspec.org/2016">'
+        "<ofd:Content><ofd:Layer><ofd:TextObject><ofd:TextCode X='0' Y='0'>许昌市科学技术局"
+        "</ofd:TextCode></ofd:TextObject><ofd:TextObject><ofd:TextCode>关于公布认定结果的通知"
+        "</ofd:TextCode></ofd:TextObject></ofd:Layer></ofd:Content></ofd:Page>"
+    )
+    ofd = io.BytesIO()
+    with zipfile.ZipFile(ofd, "w") as archive:
+        archive.writestr("OFD.xml", "<ofd:OFD xmlns:ofd='http://www.ofdspec.org/2016'/>")
+        archive.writestr("Doc_0/Pages/Page_0/Content.xml", page)
+    assert read_attachment(ofd.getvalue(), "ofd").text == "许昌市科学技术局关于公布认定结果的通知"
