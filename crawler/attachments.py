@@ -98,7 +98,7 @@ class AttachmentMixin:
         for number, url in enumerate(wanted):
             kind = attachment_type(url)
             name = names.get(url) or file_name(url)
-            row = {"item_key": key, "url": url, "name": name, "type": kind}
+            row = {"item_key": key, "url": url, "name": name, "type": kind, "position": number}
             if number >= MAX_PER_ITEM:
                 self._record(row, "skipped", f"每条最多下载 {MAX_PER_ITEM} 个附件")
                 continue
@@ -125,7 +125,11 @@ class AttachmentMixin:
             self._record(row, "failed", f"下载失败：HTTP {response.status}")
             return
         data = response.body
-        sha = keep_file(self.ctx.attachment_dir, data, row["type"])
+        try:
+            sha = keep_file(self.ctx.attachment_dir, data, row["type"])
+        except OSError as exc:  # a full or read-only disk: recorded, the crawl goes on
+            self._record({**row, "size": len(data)}, "failed", f"无法保存附件（{exc}）")
+            return
         reading = read_attachment(data, row["type"], find_converter())
         status = "read" if reading.ok else "kept"
         full = {**row, "size": len(data), "sha256": sha, "text": reading.text}
@@ -141,7 +145,11 @@ class AttachmentMixin:
             reason = f"下载失败：HTTP {response.status}"
         elif "max size" in str(error) or "maxsize" in str(error).replace(" ", ""):
             cap = self.ctx.attachment_max_bytes // (1024 * 1024)
-            reason = f"文件超过 {cap} MB 上限，未下载（{error}）"
+            # Scrapy's message says the announced size ("Expected to receive N bytes") when the
+            # server sent Content-Length; otherwise the download stopped at the cap.
+            announced = re.search(r"receive (\d+) bytes", str(error))
+            size = f"（文件大小 {int(announced[1]) / 1024 / 1024:.0f} MB）" if announced else ""
+            reason = f"文件超过 {cap} MB 上限，未下载{size}"
         else:
             reason = f"下载失败：{kind_for_exception(error)}（{type(error).__name__}）"
         self._record(row, "failed", reason)

@@ -9,7 +9,7 @@ from typing import Any
 from store.db import Database, rows_of
 
 COLUMNS = ("item_key", "url", "name", "type", "size", "sha256", "status", "reason", "text",
-           "fetched_at")  # fmt: skip
+           "fetched_at", "position")  # fmt: skip
 
 
 def save_attachment(db: Database, row: dict[str, Any]) -> None:
@@ -19,6 +19,7 @@ def save_attachment(db: Database, row: dict[str, Any]) -> None:
     values["type"] = values["type"] or ""
     values["reason"] = values["reason"] or ""
     values["text"] = values["text"] or ""
+    values["position"] = values["position"] or 0
     db.execute(
         f"INSERT OR REPLACE INTO attachments ({', '.join(COLUMNS)}) "
         f"VALUES ({', '.join(':' + c for c in COLUMNS)})",
@@ -39,7 +40,7 @@ def known_download(db: Database, url: str) -> dict[str, Any] | None:
 
 def attachments_of(db: Database, item_key: str) -> list[dict[str, Any]]:
     """An item's attachments in link order, text included."""
-    return rows_of(db, "SELECT * FROM attachments WHERE item_key = ? ORDER BY rowid", [item_key])
+    return rows_of(db, "SELECT * FROM attachments WHERE item_key = ? ORDER BY position", [item_key])
 
 
 def attachment_texts(db: Database, keys: Iterable[str]) -> dict[str, str]:
@@ -51,7 +52,7 @@ def attachment_texts(db: Database, keys: Iterable[str]) -> dict[str, str]:
         marks = ",".join("?" * len(chunk))
         for key, name, text in db.execute(
             f"SELECT item_key, name, text FROM attachments WHERE item_key IN ({marks}) "
-            "AND status = 'read' ORDER BY rowid",
+            "AND status = 'read' ORDER BY position",
             chunk,
         ):
             texts.setdefault(key, []).append(f"【附件：{name}】\n{text}")

@@ -311,6 +311,8 @@ MIGRATIONS: tuple[str, ...] = (
         status TEXT NOT NULL,                   -- read | kept | failed | skipped
         reason TEXT NOT NULL DEFAULT '',        -- why not read / not kept, for editors and ops
         text TEXT NOT NULL DEFAULT '',          -- extracted text (items.attachment_text joins all)
+        position INTEGER NOT NULL DEFAULT 0,    -- order of the link on the page (downloads finish
+                                                -- in any order)
         fetched_at TEXT NOT NULL,
         PRIMARY KEY (item_key, url)
     );

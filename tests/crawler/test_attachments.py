@@ -128,7 +128,7 @@ def test_a_notice_keeps_reads_and_searches_its_attachments(
     assert result.returncode == 0, result.stderr[-2000:]
     run = result.rows("SELECT * FROM source_runs WHERE source_id = 'kjj-attach'")[0]
     assert run["error_kind"] is None and run["new"] == 1  # the run is healthy
-    rows = {r["name"]: r for r in result.rows("SELECT * FROM attachments ORDER BY rowid")}
+    rows = {r["name"]: r for r in result.rows("SELECT * FROM attachments ORDER BY position")}
     assert set(rows) == {
         "1. 2026年度申报指南.pdf", "2. 项目申报书.docx", "3. 拟立项企业名单.xlsx",
         "4. 内部评审细则.pdf", "5. 全部材料打包.zip",
@@ -145,7 +145,7 @@ def test_a_notice_keeps_reads_and_searches_its_attachments(
     assert (secret["status"], secret["reason"]) == ("kept", "加密的 PDF，需要密码才能读取")
     big = rows["5. 全部材料打包.zip"]
     assert big["status"] == "failed" and big["size"] is None and big["sha256"] is None
-    assert "超过 20 MB 上限" in big["reason"]
+    assert big["reason"] == "文件超过 20 MB 上限，未下载（文件大小 200 MB）"
     assert not list((tmp_path / "attachments").rglob("*.zip"))
 
     # Processing: attachment text joins the index and the classifier (at a lower weight).
@@ -170,8 +170,8 @@ def test_a_notice_keeps_reads_and_searches_its_attachments(
         == 0
     )
     page = client.get(f"/items/{item[0]}", query_string={"q": XLSX_WORD}).text
-    for name in rows:
-        assert name in page
+    shown = [page.index(name) for name in rows]  # in the page's link order, not download order
+    assert shown == sorted(shown) and [r["position"] for r in rows.values()] == [0, 1, 2, 3, 4]
     assert f"<mark>{XLSX_WORD}</mark>" in page  # the hit inside the attachment is highlighted
     assert "加密的 PDF，需要密码才能读取" in page and "20 MB" in page
     link = re.search(r'href="(/attachments/[0-9a-f]{64}\.xlsx)"', page)
@@ -237,3 +237,17 @@ def test_types_names_and_the_kept_copy(tmp_path: Path) -> None:
     sha = keep_file(tmp_path, b"%PDF-1.4 same", "pdf")
     assert keep_file(tmp_path, b"%PDF-1.4 same", "pdf") == sha
     assert [p.name for p in tmp_path.rglob("*") if p.is_file()] == [f"{sha}.pdf"]
+
+
+def test_an_ofd_file_is_read_from_its_text_codes() -> None:
+    page = (
+        '<?xml version="1.0" encoding="UTF-8"?><ofd:Page xmlns:ofd="http://www.ofdspec.org/2016">'
+        "<ofd:Content><ofd:Layer><ofd:TextObject><ofd:TextCode X='0' Y='0'>许昌市科学技术局"
+        "</ofd:TextCode></ofd:TextObject><ofd:TextObject><ofd:TextCode>关于公布认定结果的通知"
+        "</ofd:TextCode></ofd:TextObject></ofd:Layer></ofd:Content></ofd:Page>"
+    )
+    ofd = io.BytesIO()
+    with zipfile.ZipFile(ofd, "w") as archive:
+        archive.writestr("OFD.xml", "<ofd:OFD xmlns:ofd='http://www.ofdspec.org/2016'/>")
+        archive.writestr("Doc_0/Pages/Page_0/Content.xml", page)
+    assert read_attachment(ofd.getvalue(), "ofd").text == "许昌市科学技术局关于公布认定结果的通知"
