@@ -80,23 +80,56 @@ def test_source(env: Env, source_id: str, limit: int) -> None:
     )
     if rates := hit_rates(items):
         click.echo("hit rate: " + ", ".join(f"{k} {v:.0%}" for k, v in rates.items()))
+    if tally.get("notes"):
+        click.echo("\nlist page / 列表识别:\n" + "\n".join(tally["notes"]))
+    if tally.get("flag"):
+        click.echo(f"\nFLAG: {tally['flag']}")
     if tally.get("error_kind"):
         raise click.ClickException(f"{source_id}: {tally['error_kind']}: {tally['error']}")
 
 
 @click.command()
-@click.argument("file_or_url")
-@click.option("--url", "page_url", default="", help="The page's URL when FILE_OR_URL is a file.")
+@click.argument("inputs", metavar="FILE_OR_URL...", nargs=-1, required=True)
+@click.option("--url", "page_url", default="", help="The page's URL when one FILE is given.")
 @click.option("--source", "source_id", default="", help="Use this source's selectors and encoding.")
 @pass_env
 @friendly_errors
-def extract(env: Env, file_or_url: str, page_url: str, source_id: str) -> None:
-    """Extract one article page and print it as JSON (title, date, text, source, attachments).
+def extract(env: Env, inputs: tuple[str, ...], page_url: str, source_id: str) -> None:
+    """Extract article pages and print them as JSON (title, date, text, source, attachments).
+
+    One page prints one indented JSON object. Several pages (or `-`, which reads a list of paths
+    or URLs from stdin, one a line) print one JSON line per page, in one process, so a folder of
+    saved pages can be scored at once; a page that fails prints {"input": …, "error": …} and the
+    command exits 1 at the end.
 
     Example:
 
         newsdesk extract saved.html --url https://kjt.henan.gov.cn/2026/11-18/3100240.html
+
+        ls pages/*.html | newsdesk extract -
     """
+    paths = [line.strip() for line in sys.stdin if line.strip()] if inputs == ("-",) else inputs
+    if len(paths) != 1 or inputs == ("-",):
+        if page_url:
+            raise click.UsageError("--url applies to a single FILE only")
+        failed = False
+        for path in paths:
+            try:
+                result = _extract_one(env, path, "", source_id)
+            except (OSError, click.ClickException, ValueError) as exc:
+                message = exc.format_message() if isinstance(exc, click.ClickException) else exc
+                result, failed = {"input": path, "error": str(message)}, True
+            click.echo(json.dumps(result, ensure_ascii=False))
+        if failed:
+            raise SystemExit(1)
+        return
+    click.echo(
+        json.dumps(_extract_one(env, paths[0], page_url, source_id), ensure_ascii=False, indent=2)
+    )
+
+
+def _extract_one(env: Env, file_or_url: str, page_url: str, source_id: str) -> dict[str, Any]:
+    """Fetch (a URL) or read (a file) one page and extract it."""
     from crawler.extract import extract_article
     from crawler.parse import decode_body
     from pipeline.dates import parse_cn_date
@@ -119,11 +152,16 @@ def extract(env: Env, file_or_url: str, page_url: str, source_id: str) -> None:
             page_url = page_url or Path(file_or_url).resolve().as_uri()
     decoded = decode_body(body, content_type, source.encoding if source else "")
     article = extract_article(decoded.text, page_url, source.detail if source else None)
-    published = parse_cn_date(article.date_text, datetime.now(UTC))
-    result = {
+    now = datetime.now(UTC)
+    published = parse_cn_date(article.date_text, now)
+    # The date machines are told (meta, JSON-LD, script) beside the one shown: they may disagree.
+    meta_published = parse_cn_date(article.meta_date_text, now)
+    return {
+        "input": file_or_url,
         "url": page_url,
         "title": article.title,
         "published_at": published.to_iso() if published else None,
+        "meta_published_at": meta_published.to_iso() if meta_published else None,
         "source_name": article.source_name,
         "text": normalize_text(article.text),
         "attachments": list(article.attachments),
@@ -131,4 +169,3 @@ def extract(env: Env, file_or_url: str, page_url: str, source_id: str) -> None:
         "mojibake": decoded.bad,
         "method": article.method,
     }
-    click.echo(json.dumps(result, ensure_ascii=False, indent=2))

@@ -223,9 +223,13 @@ def add(env: Env, ref: str, keys: tuple[str, ...], section: str | None, accept: 
     show_default=True, help="Word document, standalone HTML page, or Markdown.",
 )  # fmt: skip
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="File to write.")
+@click.option(
+    "--no-attachments", is_flag=True,
+    help="Do not list each item's kept attachments (附件：…) under it in the Word file.",
+)  # fmt: skip
 @pass_env
 @friendly_errors
-def export_(env: Env, ref: str, fmt: str, output: str | None) -> None:
+def export_(env: Env, ref: str, fmt: str, output: str | None, no_attachments: bool) -> None:
     """Export an issue in the newsletter layout.
 
     Example:
@@ -237,8 +241,10 @@ def export_(env: Env, ref: str, fmt: str, output: str | None) -> None:
 
     db = env.db()
     issue_id = _issue_id(db, ref)
-    built = assemble(store.issues.get_issue(db, issue_id), store.issues.issue_items(db, issue_id),
-                     env.config.settings.newsletter)  # fmt: skip
+    rows = store.issues.issue_items(db, issue_id)
+    if no_attachments:
+        rows = [{**row, "attachment_names": None} for row in rows]
+    built = assemble(store.issues.get_issue(db, issue_id), rows, env.config.settings.newsletter)
     path = Path(output or f"{built.file_stem}.{FORMATS[fmt][0]}")
     path.write_bytes(export(built, fmt))
     store.accounts.record_event(db, _actor(), "issue_export", f"issue:{issue_id}", after=fmt)

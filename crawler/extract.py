@@ -14,8 +14,26 @@ import nh3
 from lxml import etree
 from parsel import Selector
 
-from crawler.extract_fields import date_text_of, source_of, title_of
-from crawler.parse import select_all
+from crawler.density import (
+    INVISIBLE_TAGS,
+    Counts,
+    Measured,
+    better_than_container,
+    densest_block,
+    measure,
+    prune,
+)
+from crawler.extract_fields import (
+    DateSources,
+    date_text_of,
+    machine_dates,
+    meta_tags,
+    script_text,
+    source_of,
+    title_of,
+)
+from crawler.parse import select_all, select_text
+from crawler.wechat import parse_wechat
 from pipeline.models import DetailSelectors
 
 # Body containers of the CMSs that Chinese government and media sites run (TRS WCM, UCAP,
@@ -34,7 +52,7 @@ ATTACHMENT_EXT = re.compile(r"\.(pdf|docx?|xlsx?|wps|et|pptx?|zip|rar|7z|ofd)$",
 # Table cells are separated by a space, so "发文机关 | 工业和信息化部 | 发文字号" stays apart.
 _CELL_TAGS = {"td", "th"}
 _BLOCK_TAGS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table", "section"}
-_DROP_TAGS = ("script", "style", "noscript", "iframe", "form", "button", "select", "input")
+_DROP_TAGS = INVISIBLE_TAGS
 # The sanitised HTML copy keeps structure editors can paste, nothing executable.
 _SAFE_TAGS = {
     "p", "br", "strong", "b", "em", "i", "u", "table", "thead", "tbody", "tr", "td", "th", "ul",
@@ -56,10 +74,24 @@ class Extracted:
     source_name: str
     attachments: tuple[str, ...]
     method: str
+    # The machine-readable date (meta, JSON-LD, script) when the page has one: recorded beside
+    # date_text because migrated sites stamp old articles with the migration date.
+    meta_date_text: str = ""
+    # Configured [source.detail] fields whose selector found nothing here (the chain took over).
+    missed: tuple[str, ...] = ()
 
 
 def element_text(element: etree._Element) -> str:
     """Visible text of an element with a newline at every block boundary."""
+    return "\n".join(line for line, _ in element_lines(element))
+
+
+_LINK_IN, _LINK_OUT = "\x01", "\x02"
+
+
+def element_lines(element: etree._Element) -> list[tuple[str, bool]]:
+    """Visible lines of an element, each with whether it is all link text (attachment links
+    count as text: a 附件 line belongs to the document)."""
     parts: list[str] = []
 
     def walk(el: etree._Element) -> None:
@@ -68,52 +100,55 @@ def element_text(element: etree._Element) -> str:
             if el.tail:
                 parts.append(el.tail)
             return
+        link = tag == "a" and not _is_attachment(el)
         if tag in _BLOCK_TAGS:
             parts.append("\n")
         elif tag in _CELL_TAGS:
             parts.append(" ")
+        if link:
+            parts.append(_LINK_IN)
         if el.text and tag:
             parts.append(el.text)
         for child in el:
             walk(child)
+        if link:
+            parts.append(_LINK_OUT)
         if tag in _BLOCK_TAGS:
             parts.append("\n")
         if el.tail:
             parts.append(el.tail)
 
     walk(element)
-    lines = (_SPACES.sub(" ", line).strip() for line in "".join(parts).split("\n"))
-    return "\n".join(line for line in lines if line)
+    lines: list[tuple[str, bool]] = []
+    depth = 0
+    for raw in "".join(parts).split("\n"):
+        linked = unlinked = 0
+        for piece in re.split("([\x01\x02])", raw):
+            if piece == _LINK_IN:
+                depth += 1
+            elif piece == _LINK_OUT:
+                depth = max(depth - 1, 0)
+            elif depth:
+                linked += len(piece.strip())
+            else:
+                unlinked += len(piece.strip())
+        line = _SPACES.sub(" ", raw.replace(_LINK_IN, "").replace(_LINK_OUT, "")).strip()
+        if line:
+            lines.append((line, linked > 0 and unlinked <= 2))
+    return lines
 
 
-# Sentence punctuation marks prose; navigation and link lists have almost none.
-_PROSE_PUNCT = re.compile(r"[。！？；，、：“”]")
-
-
-def _prose_score(element: etree._Element) -> float:
-    text = element_text(element)
-    if not text:
-        return 0.0
-    link_chars = sum(len("".join(a.itertext())) for a in element.iter("a"))
-    link_share = min(link_chars / len(text), 1.0)
-    return len(_PROSE_PUNCT.findall(text)) * (1.0 - link_share) ** 2
-
-
-def densest_block(root: etree._Element) -> etree._Element | None:
-    """The tightest block holding most of the page's prose (for pages of unknown CMSs)."""
-    best, best_score = None, 0.0
-    for element in root.iter("div", "td", "article", "section", "main"):
-        score = _prose_score(element)
-        if score >= best_score:  # document order: on a tie the deeper element wins
-            best, best_score = element, score
-    if best is None or best_score < 5:
-        return None
-    while True:
-        children = [c for c in best if isinstance(c.tag, str)]
-        inner = max(children, key=_prose_score, default=None)
-        if inner is None or _prose_score(inner) < 0.85 * best_score:
-            return best
-        best = inner
+def _without_trailing_links(lines: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
+    """Failure class "related headlines left inside the body container" when they are bare links
+    between <br>s (no block to prune): drop the run of all-link lines that ends the body, when it
+    is two lines or more, or one line that is no sentence."""
+    end = len(lines)
+    while end and lines[end - 1][1]:
+        end -= 1
+    run = lines[end:]
+    if len(run) >= 2 or (run and run[0][0][-1] not in "。！？"):
+        return lines[:end]
+    return lines
 
 
 def _drop(element: object) -> None:
@@ -138,16 +173,32 @@ def _first_element(root: etree._Element, selector: str) -> etree._Element | None
     return None
 
 
-def _body(root: etree._Element, spec: DetailSelectors) -> tuple[etree._Element | None, str, str]:
-    """The body element, its text, and which rule found it."""
-    selectors = ((spec.body, "selector"),) if spec.body else ()
-    selectors += tuple((c, f"container:{c}") for c in BODY_CONTAINERS)
-    for selector, method in selectors:
-        element = _first_element(root, selector)
-        if element is not None and len(text := element_text(element)) >= MIN_BODY_CHARS:
-            return element, text, method
-    element = densest_block(root)
-    return (element, element_text(element), "density") if element is not None else (None, "", "")
+def _body(
+    root: etree._Element, spec: DetailSelectors
+) -> tuple[etree._Element | None, str, Measured]:
+    """The body element (link lists and comment blocks pruned) and which rule found it."""
+    measured = measure(root)
+    table = measured.table
+    element, method = None, ""
+    found = _first_element(root, spec.body) if spec.body else None
+    if found is not None and table.get(found, Counts()).chars >= MIN_BODY_CHARS:
+        element, method = found, "selector"
+    if element is None:
+        for selector in BODY_CONTAINERS:
+            # Every known container is a bare .class or #id: looked up, not selected.
+            found = measured.names.get(selector)
+            if found is not None and table.get(found, Counts()).chars >= MIN_BODY_CHARS:
+                element, method = found, f"container:{selector}"
+                block = densest_block(root, measured)
+                if block is not None and better_than_container(found, block, table):
+                    element, method = block, f"density:over:{selector}"
+                break
+    if element is None and (block := densest_block(root, measured)) is not None:
+        element, method = block, "density"
+    if element is not None:
+        keep = {el for a in element.iter("a") if _is_attachment(a) for el in a.iterancestors()}
+        prune(element, measured, keep)
+    return element, method, measured
 
 
 def _attachment_anchors(root: etree._Element, body: etree._Element | None) -> list[etree._Element]:
@@ -193,7 +244,14 @@ def _fallback_text(html: str, url: str) -> str:
 
 def extract_article(html: str, url: str, spec: DetailSelectors | None = None) -> Extracted:
     """Extract title, raw date, body text and sanitised HTML, source name and attachments."""
+    # WeChat article pages have their own shape: crawler/wechat.py reads them.
+    if (wechat := parse_wechat(html, url)) is not None and wechat.text:
+        return Extracted(
+            title=wechat.title, date_text=wechat.epoch, text=wechat.text, html=wechat.html,
+            source_name=wechat.publisher, attachments=(), method="wechat",
+        )  # fmt: skip
     spec = spec or DetailSelectors()
+    html = _without_stray_closers(html or "")
     # lxml.etree's parser, not lxml.html's: its plain elements iterate several times faster.
     root = etree.fromstring(html or "<html></html>", _HTML_PARSER)
     if root is None:
@@ -202,23 +260,55 @@ def extract_article(html: str, url: str, spec: DetailSelectors | None = None) ->
     for selector in spec.remove:
         for node in select_all(Selector(root=root, type="html"), selector):
             _drop(node.root)
-    body, text, method = _body(root, spec)
+    body, method, measured = _body(root, spec)
+    body_lines = _without_trailing_links(element_lines(body)) if body is not None else []
+    text = "\n".join(line for line, _ in body_lines)
     if body is not None:
         body_html = nh3.clean(lxml.html.tostring(body, encoding="unicode"), tags=_SAFE_TAGS)
-        header = functools.cache(lambda: _text_before(root, body))
+        header = functools.cache(lambda: _text_before(measured, body))
     else:
         text, body_html, method = _fallback_text(html, url), "", "trafilatura"
         header = functools.cache(lambda: element_text(root)[:2000])
-    title = title_of(page, root, spec.title, body)
+    metas = meta_tags(page)
+    title = title_of(page, root, spec.title, body, measured.lines, metas)
+    machine = functools.cache(lambda: list(machine_dates(root, metas, script_text(root))))
+    dates = DateSources(
+        page=page, title=title, header=header, lines=measured.lines, machine=machine
+    )
     return Extracted(
         title=title,
-        date_text=date_text_of(page, html, spec.date, header),
+        date_text=date_text_of(spec.date, dates),
         text=_without_headline(text, title),
         html=body_html,
         source_name=source_of(page, spec.source, header, text),
         attachments=_attachments(root, body, url),
         method=method if text else "",
+        meta_date_text=next(iter(machine()), ""),
+        missed=_missed(page, spec, method),
     )
+
+
+# Failure class "broken markup": libxml2 stops at the first </html> (and drops what follows a
+# </body>), so a stray one mid-page (templates that include a whole page, ad snippets) leaves
+# the body empty. Browsers ignore them; so do we, when real content follows.
+_CLOSERS = re.compile(r"</(?:body|html)\s*>", re.IGNORECASE)
+_CONTENT_TAG = re.compile(r"<(?:div|p|table|article|section|span|font|td|h\d)\b", re.IGNORECASE)
+
+
+def _without_stray_closers(html: str) -> str:
+    first = _CLOSERS.search(html)
+    if first is None or not _CONTENT_TAG.search(html, first.end()):
+        return html
+    return _CLOSERS.sub("", html)
+
+
+def _missed(page: Selector, spec: DetailSelectors, method: str) -> tuple[str, ...]:
+    """The configured detail selectors that matched nothing on this page."""
+    missed = [f for f in ("title", "date", "source") if (s := getattr(spec, f))
+              and not select_text(page, s).strip()]  # fmt: skip
+    if spec.body and method != "selector":
+        missed.append("body")
+    return tuple(missed)
 
 
 def _without_headline(text: str, title: str) -> str:
@@ -231,26 +321,26 @@ def _without_headline(text: str, title: str) -> str:
     return text
 
 
-def _text_before(root: etree._Element, body: etree._Element, limit: int = 800) -> str:
-    """Up to ~`limit` characters of visible text right before the body: where dates and 来源 sit.
-
-    Walks back from the body through preceding siblings, then its ancestors' preceding siblings,
-    so only the nearby part of the page is rendered to text.
-    """
+def _text_before(measured: Measured, body: etree._Element, limit: int = 800) -> str:
+    """Up to `limit` characters of the visible text right before the body: where dates and 来源
+    sit (the page's lines before the body's first line, from the counting walk)."""
+    first = measured.first_line.get(body, 0)
     pieces: list[str] = []
     size = 0
-    node: etree._Element | None = body
-    while node is not None and node is not root and size < limit:
-        for sibling in node.itersiblings(preceding=True):
-            if not isinstance(sibling.tag, str) or sibling.tag in ("head", "script", "style"):
-                continue
-            text = element_text(sibling)
-            pieces.append(text)
-            size += len(text)
-            if size >= limit:
-                break
-        node = node.getparent()
+    for line, _ in reversed(measured.lines[:first]):
+        pieces.append(line)
+        size += len(line) + 1
+        if size >= limit:
+            break
     return "\n".join(reversed(pieces))[-limit:]
+
+
+def html_text(html: str) -> str:
+    """Text of an HTML fragment (a feed summary, an API field), made as article bodies are; plain
+    text passes through unchanged apart from whitespace."""
+    if "<" not in html and "&" not in html:
+        return "\n".join(line.strip() for line in html.splitlines() if line.strip())
+    return element_text(lxml.html.fragment_fromstring(html, create_parent="div"))
 
 
 def extract_fragment(html: str, url: str, title: str, date_text: str, source: str) -> Extracted:

@@ -130,7 +130,7 @@ def require_login() -> Response | None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login() -> str | Response:
+def login() -> str | Response | tuple[str, int, Any]:
     """The login form; on success, a fresh signed session."""
     if request.method == "POST":
         name = request.form.get("name", "").strip()

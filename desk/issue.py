@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -40,6 +41,8 @@ class Article:
     anchor: str
     page: int
     body: str  # text | summary
+    # Names of the item's kept attachments (the DOCX lists them as 附件：…).
+    attachments: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +125,17 @@ def _article(row: dict[str, Any], anchor: str, page: int) -> Article:
         anchor=anchor,
         page=page,
         body=body,
+        attachments=_names(row.get("attachment_names")),
     )
+
+
+def _names(raw: str | None) -> tuple[str, ...]:
+    """A JSON array of attachment names as a tuple ('' and broken values give none)."""
+    try:
+        value = json.loads(raw or "[]")
+    except ValueError:
+        return ()
+    return tuple(str(v) for v in value if v) if isinstance(value, list) else ()
 
 
 def assemble(

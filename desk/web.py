@@ -18,7 +18,7 @@ from werkzeug.wrappers import Response
 import store.accounts
 import store.db
 import store.review
-from desk import auth, web_accounts, web_common, web_issues, web_ops, web_queue
+from desk import auth, web_accounts, web_common, web_issues, web_ops, web_queue, web_rules
 from desk.text import cn_date, highlight, highlight_once, local_time, number, safe_url, short_date
 from ops.config_files import load_config
 from pipeline.errors import NewsdeskError, NotFoundError
@@ -91,7 +91,15 @@ def create_app(db_path: str, config_dir: str, secret_key: str | None = None) -> 
     app.before_request(auth.require_login)
     CSRFProtect(app)
     app.teardown_appcontext(web_common.close_db)
-    for blueprint in (auth.bp, web_queue.bp, web_issues.bp, audit, web_ops.bp, web_accounts.bp):
+    for blueprint in (
+        auth.bp,
+        web_queue.bp,
+        web_issues.bp,
+        audit,
+        web_ops.bp,
+        web_rules.bp,
+        web_accounts.bp,
+    ):
         app.register_blueprint(blueprint)
     app.register_error_handler(NewsdeskError, _handle_error)
     app.register_error_handler(CSRFError, _handle_csrf)

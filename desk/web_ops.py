@@ -25,9 +25,19 @@ RECENT_RUNS = 15
 HEALTH_LABELS = {
     "ok": "正常", "failing": "连续失败", "quarantined": "已隔离", "quiet": "沉寂（久无新稿）",
     "extraction": "字段抽取异常（疑似改版）", "never": "尚未运行", "disabled": "已停用",
+    "flagged": "选择器失效（已自动识别列表）",
 }  # fmt: skip
 # Problems first, then healthy sources, then those that never ran (the page is read top down).
-HEALTH_ORDER = ("failing", "quarantined", "quiet", "extraction", "ok", "never", "disabled")
+HEALTH_ORDER = (
+    "failing",
+    "quarantined",
+    "quiet",
+    "extraction",
+    "flagged",
+    "ok",
+    "never",
+    "disabled",
+)
 LOGIN_REPORT_HOURS = 24
 RUN_LABELS = {"ok": "正常", "failed": "全部失败", "crashed": "崩溃", "interrupted": "被中止",
               "running": "运行中"}  # fmt: skip

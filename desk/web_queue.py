@@ -4,25 +4,30 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Sequence
 from itertools import groupby
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     make_response,
     redirect,
     render_template,
     request,
+    send_file,
     session,
     url_for,
 )
 from werkzeug.wrappers import Response
 
 import store.accounts
+import store.attachments
 import store.db
 import store.items
 import store.review
@@ -37,7 +42,7 @@ FILTER_ARGS = ("status", "sector", "source", "from", "to", "q")
 NAV_ARGS = (*FILTER_ARGS, "p")
 
 
-def _nav(source: Any = None) -> dict[str, str]:
+def _nav(source: Any = None) -> dict[str, Any]:
     """The queue's filters and page from the request (query string or posted hx-vals)."""
     values = source if source is not None else request.values
     # An empty status is the 全部 choice, not a missing one: keep it.
@@ -208,12 +213,15 @@ def item(key: str) -> str:
     hits = [h for h in explanation.get("hits") or [] if isinstance(h, dict)]
     explanation["hits"] = sorted(hits, key=lambda h: -float(h.get("contribution") or 0))
     prev_url, next_url, queue_url = _walk(key)
+    kept = {a["url"]: {**a, "link": safe_url(a["url"])}
+            for a in store.attachments.attachments_of(db, key)}  # fmt: skip
     return render_template(
         "item.html", item={**row, "link": safe_url(row["url"])}, terms=terms,
         prev_url=prev_url, next_url=next_url, queue_url=queue_url, nav=_nav(request.args),
         paragraphs=paragraphs(row["text"]), explanation=explanation, scores=scores,
         original=sanitize_html(row["html"] or ""),
-        attachments=[(a, safe_url(a)) for a in _attachments(row["attachments"])],
+        attachments=[(a, safe_url(a)) for a in _attachments(row["attachments"]) if a not in kept],
+        kept=kept, snippets=_snippets(kept, store.review.search_terms(query)), sizes=_size,
         others=[{**m, "link": safe_url(m["url"])} for m in members if m["key"] != key],
         events=store.accounts.item_events(db, key), issue=store.review.item_issue(db, key), q=query,
     )  # fmt: skip
@@ -226,8 +234,70 @@ def _walk(key: str) -> tuple[str | None, str | None, str]:
     query = store.review.prepare_query(db, _filter(request.args))
     counts = store.review.queue_counts(db, query)
     before, after = store.review.neighbours(db, query, counts, key)
-    link = lambda k: url_for("queue.item", key=k, **nav) if k else None  # noqa: E731
+
+    def link(other: str | None) -> str | None:
+        return url_for("queue.item", key=other, **nav) if other else None
+
     return link(before), link(after), url_for("queue.queue", **nav)
+
+
+# Where a search hit inside an attachment is shown: this many characters either side, at most
+# this many places per attachment.
+SNIPPET_CONTEXT = 60
+SNIPPETS_PER_ATTACHMENT = 3
+_KEPT_NAME = re.compile(r"^([0-9a-f]{64})\.([a-z]{2,4})$")
+
+
+def _snippets(kept: dict[str, dict[str, Any]], terms: Sequence[str]) -> dict[str, list[str]]:
+    """Per attachment URL: the passages of its text around the search and keyword hits."""
+    wanted = sorted({t for t in terms if t}, key=len, reverse=True)
+    if not wanted:
+        return {}
+    pattern = re.compile("|".join(re.escape(t) for t in wanted), re.IGNORECASE)
+    found: dict[str, list[str]] = {}
+    for url, attachment in kept.items():
+        text = " ".join((attachment.get("text") or "").split())
+        passages: list[str] = []
+        end = -1
+        for match in pattern.finditer(text):
+            if match.start() < end:
+                continue
+            start, end = max(0, match.start() - SNIPPET_CONTEXT), match.end() + SNIPPET_CONTEXT
+            before, after = ("…" if start else ""), ("…" if end < len(text) else "")
+            passages.append(before + text[start:end] + after)
+            if len(passages) >= SNIPPETS_PER_ATTACHMENT:
+                break
+        if passages:
+            found[url] = passages
+    return found
+
+
+def _size(size: int | None) -> str:
+    """A byte count as editors read it (KB, MB)."""
+    if size is None:
+        return ""
+    if size < 1024 * 1024:
+        return f"{max(1, round(size / 1024))} KB"
+    return f"{size / 1024 / 1024:.1f} MB"
+
+
+@bp.get("/attachments/<name>")
+def attachment_copy(name: str) -> Response:
+    """The kept copy of an attachment (the site may have deleted its own)."""
+    match = _KEPT_NAME.match(name)
+    found = store.attachments.kept_file(common.db(), match[1]) if match else None
+    if match is None or found is None or found["type"] != match[2]:
+        abort(404)
+    folder = Path(current_app.config["DB_PATH"]).resolve().parent / "attachments"
+    path = folder / match[1][:2] / name
+    if not path.is_file():
+        abort(404)
+    download = (
+        found["name"]
+        if found["name"].lower().endswith("." + match[2])
+        else (f"{found['name']}.{match[2]}")
+    )
+    return send_file(path, as_attachment=True, download_name=download)
 
 
 def _attachments(raw: str) -> list[str]:

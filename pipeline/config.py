@@ -130,6 +130,8 @@ def _parse_api(reader: FieldReader | None) -> ApiSpec | None:
         page_param=reader.text("page_param"),
         max_pages=reader.integer("max_pages", 1, minimum=1, maximum=500),
         html=reader.text("html"),
+        page_mode=reader.text("page_mode", "page", choices=("page", "offset")),
+        page_size=reader.integer("page_size", 10, minimum=1, maximum=1000),
     )
     reader.finish()
     return result
@@ -190,7 +192,8 @@ def _parse_source(
         headers=r.pairs("headers"),
         cookies=r.pairs("cookies"),
         link_pattern=link_pattern,
-        listing=_parse_list(r.table("list", required=kind == "listing")),
+        # A listing source without [source.list] is read by automatic list detection.
+        listing=_parse_list(r.table("list")),
         pagination=_parse_pagination(r.table("pagination")),
         detail=_parse_detail(r.table("detail")),
         api=_parse_api(r.table("api", required=kind == "json")),
@@ -259,6 +262,7 @@ def parse_settings(
             retries=crawl.integer("retries", 2, 0, 10),
             max_response_bytes=crawl.integer("max_response_mb", 10, 1, 200) * 1024 * 1024,
             cycle_timeout=crawl.number("cycle_timeout", 3600.0, minimum=10.0),
+            attachment_max_bytes=crawl.integer("attachment_max_mb", 20, 1, 500) * 1024 * 1024,
         ),
         schedule=parse_schedule(sched),
         newsletter=Masthead(

@@ -74,6 +74,19 @@ class ApiSpec:
     page_param: str = ""
     max_pages: int = 1
     html: str = ""
+    # "page": page_param carries 1, 2, 3…; "offset": it carries 0, page_size, 2*page_size…
+    # (Baidu-style `pn=0,10,20`). `{page}` and `{offset}` in `body` are replaced likewise.
+    page_mode: str = "page"
+    page_size: int = 10
+
+    def page_value(self, page: int) -> int:
+        """What the API expects for the 1-based page number `page`."""
+        return (page - 1) * self.page_size if self.page_mode == "offset" else page
+
+
+# Most detail pages one source fetches per run when its `max_items` is 0 (not set): one feed
+# once added 50,000 items in a cycle.
+DEFAULT_MAX_ITEMS = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +162,8 @@ class CrawlSettings:
     retries: int
     max_response_bytes: int
     cycle_timeout: float
+    # Attachments (pdf, docx, xlsx, ...) larger than this are recorded, not downloaded.
+    attachment_max_bytes: int = 20 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,3 +274,5 @@ class SourceRunRecord:
     error: str | None = None
     errors: dict[str, int] = field(default_factory=dict)
     duration: float = 0.0
+    # A healthy run that ops should look at: "selectors of X broke on …; detection found N".
+    flag: str | None = None

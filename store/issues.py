@@ -117,7 +117,10 @@ def issue_items(db: Database, issue_id: int) -> list[dict[str, Any]]:
                   items.sector, items.status, issue_items.section, issue_items.position,
                   issue_items.title AS title_override, issue_items.summary AS summary_override,
                   issue_items.body, issue_items.prior_status, items.rank,
-                  coalesce(items.cluster_id, items.key) AS cluster_id
+                  coalesce(items.cluster_id, items.key) AS cluster_id,
+                  (SELECT json_group_array(name) FROM (SELECT name FROM attachments
+                   WHERE item_key = items.key AND status IN ('read', 'kept') ORDER BY position))
+                  AS attachment_names
            FROM issue_items JOIN items ON items.key = issue_items.item_key
            WHERE issue_id = ? ORDER BY section, position""",
         [issue_id],

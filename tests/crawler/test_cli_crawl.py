@@ -80,3 +80,28 @@ def test_extract_fetches_a_url_through_scrapy() -> None:
     data = json.loads(result.output)
     assert data["published_at"] == "2026-11-20T09:30:00+08:00"
     assert data["title"].startswith("许继集团牵头建设的河南省特高压输变电装备技术创新中心")
+
+
+def test_extract_takes_many_files_and_prints_one_json_line_each() -> None:
+    pages = [PAGES / "xuchang_kjj_table.html", PAGES / "govcn_policy_1.html"]
+    result = CliRunner().invoke(
+        cli, ["--config", str(ROOT / "config"), "extract", *map(str, pages)]
+    )
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.output.splitlines()]
+    assert [r["input"] for r in rows] == list(map(str, pages))
+    assert rows[0]["title"] == "我市4家企业入选河南省创新龙头企业"
+    assert all(r["text"] and r["published_at"] for r in rows)
+
+
+def test_extract_reads_a_list_of_paths_from_stdin_and_reports_a_missing_one() -> None:
+    page = PAGES / "xuchang_kjj_table.html"
+    result = CliRunner().invoke(
+        cli,
+        ["--config", str(ROOT / "config"), "extract", "-"],
+        input=f"{page}\n\n/nonexistent/page.html\n",
+    )
+    assert result.exit_code == 1
+    rows = [json.loads(line) for line in result.output.splitlines()]
+    assert rows[0]["title"] == "我市4家企业入选河南省创新龙头企业"
+    assert rows[1]["input"] == "/nonexistent/page.html" and "No such file" in rows[1]["error"]
