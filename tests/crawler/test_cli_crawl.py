@@ -88,7 +88,7 @@ def test_extract_takes_many_files_and_prints_one_json_line_each() -> None:
         cli, ["--config", str(ROOT / "config"), "extract", *map(str, pages)]
     )
     assert result.exit_code == 0, result.output
-    rows = [json.loads(line) for line in result.output.splitlines()]
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert [r["input"] for r in rows] == list(map(str, pages))
     assert rows[0]["title"] == "我市4家企业入选河南省创新龙头企业"
     assert all(r["text"] and r["published_at"] for r in rows)
@@ -102,6 +102,6 @@ def test_extract_reads_a_list_of_paths_from_stdin_and_reports_a_missing_one() ->
         input=f"{page}\n\n/nonexistent/page.html\n",
     )
     assert result.exit_code == 1
-    rows = [json.loads(line) for line in result.output.splitlines()]
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert rows[0]["title"] == "我市4家企业入选河南省创新龙头企业"
     assert rows[1]["input"] == "/nonexistent/page.html" and "No such file" in rows[1]["error"]
