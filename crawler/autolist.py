@@ -398,7 +398,9 @@ def _items(
             ):
                 seen.add(link.url)
                 when = own.group(0).strip() if own else date
-                items.append(ListEntry(url=link.url, title=link.title, date=when))
+                items.append(
+                    ListEntry(url=link.url, title=link.title, date=when, found_by="detection")
+                )
     return items
 
 

@@ -233,6 +233,7 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE source_runs ADD COLUMN flag TEXT;
     ALTER TABLE sources ADD COLUMN flag TEXT;
+    ALTER TABLE items ADD COLUMN found_by TEXT NOT NULL DEFAULT '';  -- 'detection' or ''
     """,
     # 6: every run names the host of its process (issue 13): crash recovery checks pids only of
     # runs on its own host.

@@ -330,6 +330,7 @@ class SourceSpider(scrapy.Spider, abc.ABC):
             attachments=article.attachments,
             list_title=entry.title,
             summary=entry.summary,
+            found_by=entry.found_by,
         )
 
     def _count_selector_hits(self, missed: tuple[str, ...]) -> None:
