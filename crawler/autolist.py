@@ -12,12 +12,9 @@ How, from general principles rather than one site's markup:
    on the page's own site and under its column. Navigation, footers, breadcrumbs and
    "热点/排行/推荐" side lists are marked down by their class names and headings; their short
    texts and missing dates mark them down anyway.
-4. The best block wins if it is plausible (three headline records, or two dated ones of one
-   shape). Its records give the items; the pager gives the next page (TRS `createPageHTML`,
-   "下一页" links, numbered links such as `index_2.html` or `?page=2`).
-
-The result also proposes explicit selectors for `[source.list]` and `[source.pagination]`, and
-explains in plain lines which block was chosen and why, and which were passed over.
+4. The best block wins if plausible (one URL shape or dates; three headline records, or two
+   dated). Its records give the items; autolist_paging finds the next page, autolist_propose
+   explicit selectors; the explanation says which block was chosen, why, and what was passed over.
 """
 
 from __future__ import annotations
