@@ -233,11 +233,15 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE source_runs ADD COLUMN flag TEXT;
     ALTER TABLE sources ADD COLUMN flag TEXT;
-    ALTER TABLE items ADD COLUMN found_by TEXT NOT NULL DEFAULT '';  -- 'detection' or ''
     """,
     # 6: every run names the host of its process (issue 13): crash recovery checks pids only of
     # runs on its own host.
     """
     ALTER TABLE runs ADD COLUMN host TEXT;
+    """,
+    # 7: items whose list link automatic detection found are marked (issue 13). Its own
+    # migration: databases already at 5 (merged before this column) must still get it.
+    """
+    ALTER TABLE items ADD COLUMN found_by TEXT NOT NULL DEFAULT '';  -- 'detection' or ''
     """,
 )
