@@ -329,4 +329,9 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (mark, key)
     ) WITHOUT ROWID;
     """,
+    # 11: items whose list link automatic detection found are marked (issue 13). Its own
+    # migration: databases that ran an earlier build of 5 must still get it.
+    """
+    ALTER TABLE items ADD COLUMN found_by TEXT NOT NULL DEFAULT '';  -- 'detection' or ''
+    """,
 )

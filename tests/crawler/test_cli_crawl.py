@@ -34,6 +34,9 @@ def test_sources_test_shows_what_would_be_extracted_and_writes_nothing(tmp_path:
     assert lines[0].split() == ["date", "body", "title", "url"]
     assert len([line for line in lines if "kjt.henan.example/2026/" in line]) == 3
     assert "hit rate: title 100%, date 100%, body>=100 100%" in result.output
+    # What the selectors found, beside the block automatic detection would choose, and why.
+    assert "list selectors found 5 items; automatic detection would find 5" in result.output
+    assert "chosen block div.list_u1 > ul > li" in result.output
     assert not db.exists()
 
 
