@@ -2,6 +2,7 @@
 
 Runs both extractors in one process over the same decoded pages of the realpages development set
 (../shared/realpages, issue 12): every page once untimed to warm up, then `--rounds` timed rounds.
+Times are this process's CPU time (the machine may be shared), with the load average printed.
 Prints pages/s and median/p90 ms a page for each, their ratio, which step of newsdesk's chain
 (source selector, known container, densest block, trafilatura fallback) handled how many pages,
 and both extractors' field scores on the untampered pages under the same rules as
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import statistics
 import sys
 import time
@@ -63,9 +65,9 @@ def timed(
     gc.collect()
     for _ in range(rounds):
         for i, (_, html, url) in enumerate(pages):
-            start = time.perf_counter()
+            start = time.process_time()
             outputs[i] = extractor(html, url)
-            per_page[i].append(time.perf_counter() - start)
+            per_page[i].append(time.process_time() - start)
     return [statistics.median(times) for times in per_page], outputs
 
 
@@ -87,7 +89,8 @@ def main() -> None:
         text = decode_body((args.pages / truth["file"]).read_bytes(), "").text
         pages.append((truth, text, truth["url"] or f"file:///{truth['file']}"))
     size = sum(len(html) for _, html, _ in pages) / 1e6
-    print(f"{len(pages)} real pages ({size:.1f} M characters), {args.rounds} timed rounds each\n")
+    print(f"{len(pages)} real pages ({size:.1f} M characters), {args.rounds} timed rounds each")
+    print("load average at start: " + " ".join(f"{x:.2f}" for x in os.getloadavg()) + "\n")
 
     results = {}
     for name, extractor in (("newsdesk", newsdesk), ("trafilatura", trafilatura_extract)):
@@ -103,6 +106,7 @@ def main() -> None:
         )
     ours, theirs = (sum(results[n][0]) for n in ("newsdesk", "trafilatura"))
     print(f"\nnewsdesk is {theirs / ours:.1f}x trafilatura's pages/s")
+    print("load average at end: " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
 
     steps = Counter(out[3] for out in results["newsdesk"][1])
     step_ms: dict[str, list[float]] = {}
