@@ -98,7 +98,7 @@ def extract(env: Env, inputs: tuple[str, ...], page_url: str, source_id: str) ->
     saved pages can be scored at once; a page that fails prints {"input": …, "error": …} and the
     command exits 1 at the end.
 
-    Examples:
+    Example:
 
         newsdesk extract saved.html --url https://kjt.henan.gov.cn/2026/11-18/3100240.html
 
