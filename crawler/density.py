@@ -23,11 +23,12 @@ INVISIBLE_TAGS = frozenset(
 # Sentence punctuation marks prose; navigation and link lists have almost none.
 # Blocks named for what is not the article: comments, related/recommended lists, share bars.
 # General words that CMS templates of every vendor use, not one site's class names.
-_NOT_ARTICLE = re.compile(
-    r"comment|related|recommend|relate|share|hot-?news|tuijian|xgxw|xgwz|pinglun|footer|"
-    r"copyright|sidebar|breadcrumb|crumb|toolbar|prev-?next|next-?prev",
-    re.I,
-)
+# Matched as lowercase substrings (a regex alternation cost more than the rest of the walk).
+_NOT_ARTICLE = (
+    "comment", "relate", "recommend", "share", "hotnews", "hot-news", "tuijian", "xgxw", "xgwz",
+    "pinglun", "footer", "copyright", "sidebar", "crumb", "toolbar", "prevnext", "prev-next",
+    "nextprev", "next-prev",
+)  # fmt: skip
 _BLOCKS = ("div", "td", "article", "section", "main")
 _PRUNABLE = frozenset({"div", "ul", "ol", "dl", "table", "section", "aside", "nav", "p", "span"})
 _NAMED_BLOCKS = _PRUNABLE | set(_BLOCKS)
@@ -213,8 +214,8 @@ def _is_prose_block(element: etree._Element, table: dict[etree._Element, Counts]
 
 def _is_chrome(element: etree._Element) -> bool:
     """A block whose class or id says it is comments, related links, a footer or a share bar."""
-    names = f"{element.get('class') or ''} {element.get('id') or ''}"
-    return bool(names.strip()) and bool(_NOT_ARTICLE.search(names))
+    names = f"{element.get('class') or ''} {element.get('id') or ''}".lower()
+    return any(word in names for word in _NOT_ARTICLE)
 
 
 def better_than_container(
