@@ -16,8 +16,8 @@ from parsel import Selector
 from crawler.parse import select_text
 
 # Title holders of common CMSs, most specific first.
+# (The gov ArticleTitle and og:title meta tags are read from the page's meta tags before these.)
 TITLE_SELECTORS: tuple[str, ...] = (
-    "meta[name=ArticleTitle]::attr(content)", "meta[property='og:title']::attr(content)",
     ".share-title", ".articl_u1 h1", ".titP h1", "p.yTit", ".fourTop h2", ".TextTitle",
     ".news_detail_title", ".article_title h1", ".newscontent h1", "#article_header h3",
     "#activity-name", ".art_title", ".article h1", "h1.title",
@@ -71,14 +71,6 @@ def _squeeze(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-def _candidates(page: Selector, root: etree._Element, spec_title: str) -> list[str]:
-    found = [select_text(page, spec_title)] if spec_title else []
-    found += [select_text(page, s) for s in TITLE_SELECTORS]
-    for node in root.xpath(_HEADING_XPATH):
-        found.append(" ".join("".join(node.itertext()).split()))
-    return [c for c in (re.sub(r"\s+", " ", c).strip() for c in found) if 4 <= len(c) <= 120]
-
-
 def title_of(
     page: Selector,
     root: etree._Element,
@@ -98,7 +90,7 @@ def title_of(
     page_title = select_text(page, "title")
     if agreed := _agreed_heading(metas, root, page_title):
         return agreed
-    for selector in TITLE_SELECTORS[2:]:
+    for selector in TITLE_SELECTORS:
         if len(chosen := _plain(select_text(page, selector))) >= 5:
             return chosen
     parts = [p for p in _TITLE_SPLIT.split(page_title) if len(p) >= 4]
