@@ -37,6 +37,7 @@ LINE_TAGS = frozenset(
     {"p", "div", "br", "li", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "table",
      "section", "ul", "ol", "dl", "dd", "dt", "article", "header", "footer", "body"}
 )  # fmt: skip
+_HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5"})
 _SPACES = re.compile(r"[ \t\u3000\xa0]+")
 
 
@@ -89,6 +90,9 @@ class Measured:
     lines: list[tuple[str, bool]]
     # The index in `lines` where each element begins.
     first_line: dict[etree._Element, int]
+    # Headline-like elements in document order: h1-h5 and elements whose class holds "tit" or
+    # whose id holds "title" (one XPath for them cost more than this whole walk's share).
+    headings: list[etree._Element]
 
 
 def measure(root: etree._Element) -> Measured:
@@ -100,6 +104,7 @@ def measure(root: etree._Element) -> Measured:
     under_chrome: set[etree._Element] = set()
     lines: list[tuple[str, bool]] = []
     first_line: dict[etree._Element, int] = {}
+    headings: list[etree._Element] = []
     parts: list[str] = []
     line = [0, 0]  # link characters and all characters of the line being built
 
@@ -125,6 +130,11 @@ def measure(root: etree._Element) -> Measured:
                 under = True
         if under:
             under_chrome.add(el)
+        if tag in _HEADING_TAGS or (
+            ((classes and "tit" in classes) or (ident and "title" in ident))
+            and tag not in ("html", "body")
+        ):
+            headings.append(el)
         breaks = tag in LINE_TAGS
         if breaks and parts:
             flush()
@@ -169,7 +179,7 @@ def measure(root: etree._Element) -> Measured:
     walk(root, False, False)
     if parts:
         flush()
-    return Measured(table, names, chrome, under_chrome, lines, first_line)
+    return Measured(table, names, chrome, under_chrome, lines, first_line, headings)
 
 
 def densest_block(root: etree._Element, measured: Measured) -> etree._Element | None:
