@@ -95,6 +95,9 @@ class Measured:
     headings: list[etree._Element]
 
 
+_ZERO = Counts()
+
+
 def measure(root: etree._Element) -> Measured:
     """Counts of every visible element (children before parents), its names and the page's
     lines, in one walk (the hottest loop of extraction: written for speed, not for beauty)."""
@@ -143,14 +146,15 @@ def measure(root: etree._Element) -> Measured:
         chars = link = punct = stops = free = 0
         if text := el.text:
             parts.append(text)
-            size, punct, stops = _count(text)
-            chars = size
-            line[1] += size
-            if in_link:
-                link = size
-                line[0] += size
-            else:
-                free = stops
+            if not text.isspace():
+                size, punct, stops = _count(text)
+                chars = size
+                line[1] += size
+                if in_link:
+                    link = size
+                    line[0] += size
+                else:
+                    free = stops
         for child in el:
             inner = walk(child, in_link, under)
             if inner is not None:
@@ -161,19 +165,22 @@ def measure(root: etree._Element) -> Measured:
                 free += inner.free_stops
             if tail := child.tail:
                 parts.append(tail)
-                size, more_punct, more_stops = _count(tail)
-                chars += size
-                punct += more_punct
-                stops += more_stops
-                line[1] += size
-                if in_link:
-                    link += size
-                    line[0] += size
-                else:
-                    free += more_stops
+                # Most tails are the whitespace between tags: kept for spacing, not counted.
+                if not tail.isspace():
+                    size, more_punct, more_stops = _count(tail)
+                    chars += size
+                    punct += more_punct
+                    stops += more_stops
+                    line[1] += size
+                    if in_link:
+                        link += size
+                        line[0] += size
+                    else:
+                        free += more_stops
         if breaks and parts:
             flush()
-        counts = table[el] = Counts(chars, link, punct, stops, free)
+        # Empty elements (images, line breaks, icons) share one read-only zero.
+        counts = table[el] = Counts(chars, link, punct, stops, free) if chars else _ZERO
         return counts
 
     walk(root, False, False)
