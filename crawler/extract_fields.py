@@ -148,6 +148,9 @@ def _agreed_heading(metas: dict[str, str], headings: list[etree._Element], page_
     refs = [_key(r) for r in (page_title, og, twitter) if len(_squeeze(r)) >= 4]
     best = ""
     for node in headings:
+        # A linked heading is a site banner or a list item, not the page's own headline.
+        if node.tag == "a" or node.find(".//a") is not None or _in_link(node):
+            continue
         text = " ".join("".join(node.itertext()).split())
         key = _key(text)
         if len(key) < 4 or len(key) <= len(_key(best)) or _NOT_HEADLINE.search(text):
@@ -161,6 +164,10 @@ def _agreed_heading(metas: dict[str, str], headings: list[etree._Element], page_
         if len(_squeeze(meta)) >= 6 and _key(page_title).startswith(_key(meta)):
             return meta
     return ""
+
+
+def _in_link(node: etree._Element) -> bool:
+    return any(a.tag == "a" for a in node.iterancestors())
 
 
 def _heading_before(measured: Measured, body: etree._Element) -> str:

@@ -295,3 +295,12 @@ def test_every_known_container_is_a_bare_class_or_id_that_needs_no_selector_engi
     from crawler.extract import BODY_CONTAINERS
 
     assert [c for c in BODY_CONTAINERS if not re.fullmatch(r"[.#][\w-]+", c)] == []
+
+
+def test_a_linked_site_banner_is_not_the_headline_when_the_title_is_the_site_name() -> None:
+    html = page(
+        "<title>某某市人民政府门户网站</title>",
+        "<h1><a href='/'>某某市人民政府</a></h1><div class='article-title'>许昌召开全市科技创新大会</div>"
+        f"<div class='txt'>{PARAS}</div>",
+    )
+    assert extract_html(html).title == "许昌召开全市科技创新大会"
