@@ -304,3 +304,17 @@ def test_a_linked_site_banner_is_not_the_headline_when_the_title_is_the_site_nam
         f"<div class='txt'>{PARAS}</div>",
     )
     assert extract_html(html).title == "许昌召开全市科技创新大会"
+
+
+def test_a_long_comments_box_is_never_taken_for_the_body() -> None:
+    posts = "".join(
+        f"<p>网友{i}：我觉得这篇报道写得很好，说出了大家的心声，希望继续关注。</p>"
+        for i in range(20)
+    )
+    html = page(
+        "<title>许昌召开全市科技创新大会</title>",
+        f"<h1>许昌召开全市科技创新大会</h1><div class='x'>{PARAS}</div>"
+        f"<div id='comments'><h3>网友评论</h3>{posts}</div>",
+    )
+    text = extract_html(html).text
+    assert text.startswith("11月20日") and "网友" not in text
