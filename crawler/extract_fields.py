@@ -219,8 +219,12 @@ _PROSE_LINE = re.compile(r"[。！？，；]")
 HEADER_LINES = 12
 
 
+# A byline or metadata bar may hold commas too (来源：人民网，记者 李四): its labels tell it apart.
+_META_LABEL = re.compile(r"(?:来源|作者|编辑|责编|发布|时间|日期|记者|点击|浏览|阅读)\s*[:：]")
+
+
 def _is_prose(line: str) -> bool:
-    return len(line) >= 25 and bool(_PROSE_LINE.search(line))
+    return len(line) >= 25 and bool(_PROSE_LINE.search(line)) and not _META_LABEL.search(line)
 
 
 def _date_in(line: str, labelled_only: bool, previous: str = "") -> str:

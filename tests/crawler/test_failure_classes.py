@@ -318,3 +318,13 @@ def test_a_long_comments_box_is_never_taken_for_the_body() -> None:
     )
     text = extract_html(html).text
     assert text.startswith("11月20日") and "网友" not in text
+
+
+def test_a_byline_with_commas_under_the_headline_still_gives_the_date() -> None:
+    html = page(
+        "<title>许昌召开全市科技创新大会</title>",
+        f"{RELATED}<h1>许昌召开全市科技创新大会</h1>"
+        "<p>来源：许昌日报，作者：李明，发布时间：2026-11-21 08:30</p>"
+        f"<div>{PARAS}</div>",
+    )
+    assert published(extract_html(html)) == "2026-11-21"
