@@ -322,7 +322,7 @@ def test_a_long_comments_box_is_never_taken_for_the_body() -> None:
 
 def test_a_byline_with_commas_under_the_headline_still_gives_the_date() -> None:
     html = page(
-        "<title>许昌召开全市科技创新大会</title>",
+        '<meta name="PubDate" content="2024-04-15 14:53"><title>许昌召开全市科技创新大会</title>',
         f"{RELATED}<h1>许昌召开全市科技创新大会</h1>"
         "<p>来源：许昌日报，作者：李明，发布时间：2026-11-21 08:30</p>"
         f"<div>{PARAS}</div>",
