@@ -40,7 +40,7 @@ import store.db
 import store.runs
 from ops import alerts, lock, maintenance, monitor
 from ops.config_files import load_config
-from ops.cycle import pid_alive, run_cycle
+from ops.cycle import HOST, pid_alive, run_cycle
 from ops.logs import log_context, log_dir, setup_logging
 from pipeline import health
 from pipeline.config import Config
@@ -366,7 +366,7 @@ def _serve(config: Config, db_path: str) -> int:
         db = store.db.open_db(db_path)
         # A manual `newsdesk run` may be running; only runs of dead processes are recovered.
         recovered = store.runs.recover_abandoned_runs(
-            db, lambda pid: pid != os.getpid() and pid_alive(pid), store.db.utc_now()
+            db, lambda pid: pid != os.getpid() and pid_alive(pid), store.db.utc_now(), HOST
         )
         if recovered:
             log.warning("recovered runs left running by a killed process: %s", recovered)

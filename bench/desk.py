@@ -132,11 +132,45 @@ def main() -> None:
             ("search, 2-char term (尼龙)", "/queue?q=尼龙"),
             ("search, in every item (记者从)", "/queue?q=记者从"),
             ("search, all statuses", "/queue?status=&q=尼龙新材料"),
+            ("item view with 上一条/下一条 (deep in the queue)", "/items/bench0050000"),
+            ("item view, filtered (发制品 queue)", "/items/bench0050000?sector=hair"),
+            ("queue, compact view (one line per item)", "/queue?view=compact"),
         ]
         print(f"{'page':48} {'median ms':>10} {'p95 ms':>8} {'rows':>5}")
         for label, url in pages:
             median, p95, rows = timed(client, url, args.runs)
             print(f"{label:48} {median:10.1f} {p95:8.1f} {rows:5d}")
+        propose_figures(path, client, args.runs)
+
+
+def propose_figures(path: Path, client: object, runs: int) -> None:
+    """一键生成初稿 over every pending and accepted item (no issue finalized yet), then the
+    issue page that lists each industry's runner-up on every redraw."""
+    from desk.proposal import plan
+
+    config = load_config(ROOT / "config")
+    db = store.db.open_db(path)
+    try:
+        candidates = db.execute(
+            "SELECT count(*) FROM items WHERE status IN ('pending', 'accepted')"
+        ).fetchone()[0]
+        times = []
+        for _ in range(max(3, runs // 10)):
+            started = time.perf_counter()
+            proposal = plan(db, config)
+            times.append((time.perf_counter() - started) * 1000)
+    finally:
+        db.conn.close()
+    label = f"proposal plan over {candidates:,} candidates"
+    median = statistics.median(times)
+    print(f"{label:48} {median:10.1f} {max(times):8.1f} {len(proposal.picks):5d}")
+    page = client.get("/issues").text  # type: ignore[attr-defined]
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert token
+    made = client.post("/issues/propose", data={"csrf_token": token[1]})  # type: ignore[attr-defined]
+    assert made.status_code == 302, made.status_code
+    median, p95, _ = timed(client, made.headers["Location"], runs)
+    print(f"{'issue page of the proposal (runners-up)':48} {median:10.1f} {p95:8.1f}")
 
 
 if __name__ == "__main__":

@@ -72,7 +72,7 @@ def reprocess(env: Env, since: str, dry_run: bool, yes: bool) -> None:
         newsdesk reprocess --since 2026-11-01 --dry-run
     """
     from ops.reprocess import apply_reprocess, plan_reprocess
-    from pipeline.reprocess import move_matrix
+    from pipeline.reprocess import move_matrix, move_samples
 
     db = env.db()
     moves, examined = plan_reprocess(db, env.config, since, datetime.now(UTC))
@@ -82,6 +82,8 @@ def reprocess(env: Env, since: str, dry_run: bool, yes: bool) -> None:
     click.echo(f"examined {examined} undecided items; {len(moves)} would change")
     if rows:
         click.echo(table(["from", "to", "items"], rows))
+        for (a, b), titles in move_samples(moves).items():
+            click.echo(f"  {names.get(a, a or '-')} → {names.get(b, b)}: " + " | ".join(titles))
     if dry_run or not moves:
         return
     if not yes and not click.confirm("apply these changes?", default=False):

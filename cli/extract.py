@@ -80,6 +80,10 @@ def test_source(env: Env, source_id: str, limit: int) -> None:
     )
     if rates := hit_rates(items):
         click.echo("hit rate: " + ", ".join(f"{k} {v:.0%}" for k, v in rates.items()))
+    if tally.get("notes"):
+        click.echo("\nlist page / 列表识别:\n" + "\n".join(tally["notes"]))
+    if tally.get("flag"):
+        click.echo(f"\nFLAG: {tally['flag']}")
     if tally.get("error_kind"):
         raise click.ClickException(f"{source_id}: {tally['error_kind']}: {tally['error']}")
 

@@ -86,6 +86,58 @@ def new(
     )
 
 
+@issue.command("propose")
+@click.option("--date", "issue_date", help="Issue date YYYY-MM-DD (default: today).")
+@click.option("--subtitle", default=None, help="Subtitle, e.g. 新一代信息技术产业专刊.")
+@click.option("--dry-run", is_flag=True, help="Print the proposal without creating a draft.")
+@pass_env
+@friendly_errors
+def propose(env: Env, issue_date: str | None, subtitle: str | None, dry_run: bool) -> None:
+    """Propose a full draft (一键生成初稿) from the items since the last finalized issue.
+
+    Per-industry quotas, best rank first, reprints counted once, sections and summaries as set
+    in settings.toml [proposal]; editors then trim it in the desk.
+
+    Example:
+
+        newsdesk issue propose --dry-run
+    """
+    from desk.issue import suggest_numbers
+    from desk.proposal import plan, propose_issue, sector_names
+
+    db, masthead = env.db(), env.config.settings.newsletter
+    day = (
+        date.fromisoformat(issue_date) if issue_date else datetime.now(UTC).astimezone(CHINA).date()
+    )
+    numbers = suggest_numbers(store.issues.last_issue(db), day, masthead)
+    fields = {
+        "year": numbers.year, "number": numbers.number, "total_number": numbers.total_number,
+        "issue_date": day.isoformat(), "special_title": masthead.special_title,
+        "subtitle": masthead.subtitle if subtitle is None else subtitle, "editor_note": "",
+    }  # fmt: skip
+    if dry_run:
+        proposal = plan(db, env.config)
+    else:
+        issue_id, proposal = propose_issue(db, env.config, fields, _actor())
+    names = sector_names(env.config)
+    section = ""
+    for pick in proposal.picks:
+        if pick.section != section:
+            section = pick.section
+            click.echo(f"\n● {section}")
+        click.echo(f"  {pick.key}  [{names.get(pick.sector, pick.sector)}] {pick.summary[:60]}")
+    click.echo(
+        f"\n编者的话：{proposal.editor_note.splitlines()[0] if proposal.editor_note else ''}"
+    )
+    if dry_run:
+        click.echo(f"\n{len(proposal.picks)} item(s) proposed (dry run: nothing written)")
+    else:
+        click.echo(
+            f"\ndraft {fields['year']}年第{fields['number']}期 总第{fields['total_number']}期 "
+            f"created with {len(proposal.picks)} item(s); trim it in the desk (/issues/{issue_id})"
+        )
+
+
 @issue.command("list")
 @pass_env
 @friendly_errors
@@ -171,9 +223,13 @@ def add(env: Env, ref: str, keys: tuple[str, ...], section: str | None, accept: 
     show_default=True, help="Word document, standalone HTML page, or Markdown.",
 )  # fmt: skip
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="File to write.")
+@click.option(
+    "--no-attachments", is_flag=True,
+    help="Do not list each item's kept attachments (附件：…) under it in the Word file.",
+)  # fmt: skip
 @pass_env
 @friendly_errors
-def export_(env: Env, ref: str, fmt: str, output: str | None) -> None:
+def export_(env: Env, ref: str, fmt: str, output: str | None, no_attachments: bool) -> None:
     """Export an issue in the newsletter layout.
 
     Example:
@@ -185,8 +241,10 @@ def export_(env: Env, ref: str, fmt: str, output: str | None) -> None:
 
     db = env.db()
     issue_id = _issue_id(db, ref)
-    built = assemble(store.issues.get_issue(db, issue_id), store.issues.issue_items(db, issue_id),
-                     env.config.settings.newsletter)  # fmt: skip
+    rows = store.issues.issue_items(db, issue_id)
+    if no_attachments:
+        rows = [{**row, "attachment_names": None} for row in rows]
+    built = assemble(store.issues.get_issue(db, issue_id), rows, env.config.settings.newsletter)
     path = Path(output or f"{built.file_stem}.{FORMATS[fmt][0]}")
     path.write_bytes(export(built, fmt))
     store.accounts.record_event(db, _actor(), "issue_export", f"issue:{issue_id}", after=fmt)

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 
 import store.db
 import store.runs
 from cli import (
+    add_source,  # noqa: F401  (adds `sources add`)
     classify,
     extract,
     issue,
     operate,
     opml,  # noqa: F401  (adds `sources export` and `sources import`)
+    rules,
     serve,
     sources,
     users,
@@ -74,12 +78,14 @@ def crawl(env: Env, sources: tuple[str, ...]) -> None:
     """
     import subprocess
 
-    from ops.cycle import crawl_command
+    from ops.cycle import HOST, crawl_command
 
     for source_id in sources:
         env.config.source(source_id)
     db = env.db()
-    run_id = store.runs.start_run(db, "crawl", store.db.utc_now())
+    # The run names this process: a scheduler starting meanwhile must not take it for dead.
+    run_id = store.runs.start_run(db, "crawl", store.db.utc_now(), os.getpid(), HOST)
+    store.runs.mark_run_owner(db, run_id, os.getpid(), list(sources), HOST)
     proc = subprocess.run(crawl_command(env.config.directory, env.db_path, run_id, sources, True))
     status = "ok" if proc.returncode == 0 else "crashed"
     store.runs.finish_run(db, run_id, status, store.db.utc_now())
@@ -150,6 +156,7 @@ operate.register(cli)
 cli.add_command(extract.extract)
 cli.add_command(classify.classify_cmd)
 cli.add_command(classify.reprocess)
+cli.add_command(rules.rules)
 cli.add_command(users.users)
 cli.add_command(issue.issue)
 cli.add_command(serve.serve)

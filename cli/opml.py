@@ -16,8 +16,9 @@ from pipeline.errors import ConfigError
 from pipeline.opml import export_opml, feeds_of, import_feeds, parse_opml
 
 IMPORT_HEADER = """# Feed sources imported from OPML (`newsdesk sources import --opml FILE`).
-# Review each one: authority, sector_hint, schedule (every/cron), then run `newsdesk sources check`.
-# 从 OPML 导入的订阅源：请核对权威级别、行业提示和采集间隔。
+# Each is written `enabled = false`: review authority, sector_hint, schedule (every/cron),
+# set `enabled = true`, then run `newsdesk sources check`.
+# 从 OPML 导入的订阅源默认停用：请核对权威级别、行业提示和采集间隔后改为 enabled = true。
 
 """
 
@@ -91,4 +92,5 @@ def import_(env: Env, opml_file: Path, output: Path | None) -> None:
     click.echo(f"added {len(result.added)} feed sources to {output}:")
     for source_id, name, where in result.added:
         click.echo(f"  {source_id:<24} {name}  {where}")
-    click.echo("next: review them, then run `newsdesk sources check`")
+    click.echo("they are written enabled = false: review each, set enabled = true,")
+    click.echo("then run `newsdesk sources check`")

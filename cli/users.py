@@ -22,7 +22,7 @@ def _password(password: str | None) -> str:
 
 @click.group()
 def users() -> None:
-    """Create and manage the editors who log in to the desk.
+    """Create and manage the accounts (editors and admins) that log in to the desk.
 
     Example:
 
@@ -37,17 +37,36 @@ def users() -> None:
     "--password", envvar="NEWSDESK_PASSWORD", default=None,
     help="The password (env NEWSDESK_PASSWORD); asked for without echo when omitted.",
 )  # fmt: skip
+@click.option("--admin", is_flag=True, help="An admin (ops): may also resume sources, apply rule "
+              "changes and manage accounts in the desk.")  # fmt: skip
 @pass_env
 @friendly_errors
-def add(env: Env, name: str, display_name: str, password: str | None) -> None:
-    """Create an editor account (the password is stored as a scrypt hash).
+def add(env: Env, name: str, display_name: str, password: str | None, admin: bool) -> None:
+    """Create an account, an editor unless --admin (the password is stored as a scrypt hash).
 
     Example:
 
         newsdesk users add wangli --display-name 王丽
     """
-    store.accounts.add_user(env.db(), name, _password(password), display_name)
-    click.echo(f"user '{name}' created / 已创建账号")
+    role = "admin" if admin else "editor"
+    store.accounts.add_user(env.db(), name, _password(password), display_name, role)
+    click.echo(f"user '{name}' created as {role} / 已创建账号（{'管理员' if admin else '编辑'}）")
+
+
+@users.command("role")
+@click.argument("name")
+@click.argument("role", type=click.Choice(store.accounts.ROLES))
+@pass_env
+@friendly_errors
+def role(env: Env, name: str, role: str) -> None:
+    """Make an account an editor (review, build issues) or an admin (also ops and accounts).
+
+    Example:
+
+        newsdesk users role zhangwei admin
+    """
+    store.accounts.set_role(env.db(), name, role)
+    click.echo(f"user '{name}' is now {role} / 已设置角色")
 
 
 @users.command("list")
@@ -61,10 +80,10 @@ def list_(env: Env) -> None:
         newsdesk users list
     """
     rows = [
-        [u["name"], u["display_name"], "yes" if u["active"] else "no", u["created_at"]]
+        [u["name"], u["display_name"], u["role"], "yes" if u["active"] else "no", u["created_at"]]
         for u in store.accounts.list_users(env.db())
     ]
-    click.echo(table(["name", "display name", "active", "created"], rows))
+    click.echo(table(["name", "display name", "role", "active", "created"], rows))
 
 
 @users.command("passwd")

@@ -20,6 +20,9 @@ class CrawlContext:
     now: datetime
     snapshot_dir: Path
     collected: list[RawItem] = field(default_factory=list)
+    # Where attachments are kept by content hash (None: attachments are not downloaded).
+    attachment_dir: Path | None = None
+    attachment_max_bytes: int = 20 * 1024 * 1024
 
     @property
     def dry_run(self) -> bool:
@@ -42,6 +45,14 @@ class Tally:
     last_detail_error: tuple[str, str] | None = None
     empty_entries: int = 0
     entries_done: int = 0
+    # Healthy but flagged: what ops should look at (selectors that broke, healed by detection).
+    flag: str | None = None
+    # How the list was read (selectors or detection, and why), for `sources test`.
+    notes: list[str] = field(default_factory=list)
+    # Detail pages extracted with configured [source.detail] selectors, and per field how many
+    # of them the selector missed (the extractor chain took over there).
+    detail_checked: int = 0
+    detail_missed: Counter[str] = field(default_factory=Counter)
 
     def fail(self, kind: str, message: str, entry: bool = False) -> None:
         """Count one failure; an entry (list/feed/API) failure decides the source's error."""

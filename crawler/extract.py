@@ -32,7 +32,8 @@ from crawler.extract_fields import (
     source_of,
     title_of,
 )
-from crawler.parse import select_all
+from crawler.parse import select_all, select_text
+from crawler.wechat import parse_wechat
 from pipeline.models import DetailSelectors
 
 # Body containers of the CMSs that Chinese government and media sites run (TRS WCM, UCAP,
@@ -76,6 +77,8 @@ class Extracted:
     # The machine-readable date (meta, JSON-LD, script) when the page has one: recorded beside
     # date_text because migrated sites stamp old articles with the migration date.
     meta_date_text: str = ""
+    # Configured [source.detail] fields whose selector found nothing here (the chain took over).
+    missed: tuple[str, ...] = ()
 
 
 def element_text(element: etree._Element) -> str:
@@ -241,6 +244,12 @@ def _fallback_text(html: str, url: str) -> str:
 
 def extract_article(html: str, url: str, spec: DetailSelectors | None = None) -> Extracted:
     """Extract title, raw date, body text and sanitised HTML, source name and attachments."""
+    # WeChat article pages have their own shape: crawler/wechat.py reads them.
+    if (wechat := parse_wechat(html, url)) is not None and wechat.text:
+        return Extracted(
+            title=wechat.title, date_text=wechat.epoch, text=wechat.text, html=wechat.html,
+            source_name=wechat.publisher, attachments=(), method="wechat",
+        )  # fmt: skip
     spec = spec or DetailSelectors()
     html = _without_stray_closers(html or "")
     # lxml.etree's parser, not lxml.html's: its plain elements iterate several times faster.
@@ -273,6 +282,7 @@ def extract_article(html: str, url: str, spec: DetailSelectors | None = None) ->
         attachments=_attachments(root, body, url),
         method=method if text else "",
         meta_date_text=next(iter(machine()), ""),
+        missed=_missed(page, spec, method),
     )
 
 
@@ -288,6 +298,15 @@ def _without_stray_closers(html: str) -> str:
     if first is None or not _CONTENT_TAG.search(html, first.end()):
         return html
     return _CLOSERS.sub("", html)
+
+
+def _missed(page: Selector, spec: DetailSelectors, method: str) -> tuple[str, ...]:
+    """The configured detail selectors that matched nothing on this page."""
+    missed = [f for f in ("title", "date", "source") if (s := getattr(spec, f))
+              and not select_text(page, s).strip()]  # fmt: skip
+    if spec.body and method != "selector":
+        missed.append("body")
+    return tuple(missed)
 
 
 def _without_headline(text: str, title: str) -> str:

@@ -8,6 +8,7 @@ from typing import Any
 # the network, the second from what the crawler made of a response.
 NETWORK_KINDS = (
     "dns", "connect", "timeout", "truncated", "too_large", "robots_denied",
+    "too_many_redirects", "bad_response",
     "http_403", "http_404", "http_412_521_challenge", "http_4xx", "http_5xx",
 )  # fmt: skip
 CONTENT_KINDS = (
@@ -54,8 +55,22 @@ def kind_for_exception(exc: Any) -> str:
         return _EXCEPTION_KINDS[name]
     if name == "IgnoreRequest" and "robots" in text.lower():
         return "robots_denied"
+    # The site answers, with a redirect to itself (or a chain longer than Scrapy follows): its
+    # fault, not our network's, so it must not be forgiven as an outage the way `connect` is.
+    if name == "IgnoreRequest" and "redirection" in text.lower():
+        return "too_many_redirects"
+    if _answered_then_broke(exc):
+        return "bad_response"
     if name == "DownloadCancelledError" or "max size" in text or "maxsize" in text.lower():
         return "too_large"
     if "DataLoss" in text or "_DataLoss" in repr(exc):
         return "truncated"
     return "connect"
+
+
+def _answered_then_broke(exc: Any) -> bool:
+    """True when the server sent bytes that were not a readable HTTP answer (a header larger than
+    the client's line limit, a garbled status line): Twisted says ResponseFailed, whereas a
+    connection that closed before any byte says ResponseNeverReceived (a real `connect` failure)."""
+    names = {type(e).__name__ for e in (exc, getattr(exc, "__cause__", None)) if e is not None}
+    return "ResponseFailed" in names and "ResponseNeverReceived" not in names

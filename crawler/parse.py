@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 import feedparser
+from lxml import etree
 from parsel import Selector, SelectorList
 from w3lib.encoding import (
     html_body_declared_encoding,
@@ -25,6 +26,7 @@ from w3lib.encoding import (
     resolve_encoding,
 )
 
+from crawler.autolist_paging import trs_pager
 from pipeline.dates import PublishedAt, parse_cn_date
 from pipeline.models import ApiSpec, ListSelectors, Pagination
 
@@ -127,6 +129,18 @@ _URL_DATES = (
 )
 
 
+def parse_problem(html: str) -> str | None:
+    """Why the HTML parser gave up part of a page (nesting deeper than libxml2's limit drops
+    everything below it), or None. Asked only when a page yielded nothing, to tell "the parser
+    could not read it" (parse_error) from "the site was redesigned" (empty_list)."""
+    parser = etree.HTMLParser(huge_tree=True)
+    etree.fromstring(html.encode("utf-8", errors="replace") or b"<html/>", parser=parser)
+    for error in parser.error_log:
+        if error.level_name == "FATAL" or "Excessive depth" in error.message:
+            return f"the HTML parser stopped at line {error.line}: {error.message.strip()}"
+    return None
+
+
 def date_from_url(url: str, now: datetime) -> PublishedAt | None:
     """A date-only publication date read from the URL, the last resort when a page shows none."""
     for pattern in _URL_DATES:
@@ -163,11 +177,8 @@ def parse_listing(
     entries: list[ListEntry] = []
     seen: set[str] = set()
     for node in select_all(page, spec.item):
-        href = select_text(node, spec.link)
-        if not href or href.startswith(("javascript:", "#", "mailto:")):
-            continue
-        link = urljoin(url, href.strip())
-        if link in seen or (link_pattern and not re.search(link_pattern, link)):
+        link = _item_link(node, spec.link, url, link_pattern)
+        if not link or link in seen:
             continue
         seen.add(link)
         title = select_text(node, spec.title) if spec.title else select_text(node, "a::attr(title)")
@@ -176,14 +187,44 @@ def parse_listing(
     return entries
 
 
+def _item_link(node: Selector, spec: str, base: str, link_pattern: str) -> str:
+    """The item's one link: the first href the spec yields that is a page (and matches the
+    pattern), absolute; '' when none."""
+    for value in select_all(node, spec):
+        href = (
+            value.get() if isinstance(value.root, str) else value.xpath("string(.)").get()
+        ) or ""
+        href = href.strip()
+        if not href or href.startswith(("javascript:", "#", "mailto:")):
+            continue
+        link = str(urljoin(base, href))
+        if not link_pattern or re.search(link_pattern, link):
+            return link
+    return ""
+
+
+def page_count(html: str) -> int | None:
+    """The number of list pages a page states (TRS createPageHTML), or None: asking for one
+    more page would only earn a 404."""
+    trs = trs_pager(html)
+    return trs[0] if trs else None
+
+
 def next_page_url(html: str, url: str, spec: Pagination, page_index: int) -> str | None:
     """The URL of list page `page_index + 1` (0-based index of the current page), or None."""
     if page_index + 1 >= spec.max_pages:
         return None
+    total = page_count(html)
+    if total is not None and page_index + 1 >= total:
+        return None  # the last page: asking for one more would only earn a 404
     if spec.next:
         href = select_text(Selector(text=html), spec.next)
         return urljoin(url, href.strip()) if href.strip() else None
     return urljoin(url, spec.pattern.replace("{n}", str(spec.start + page_index)))
+
+
+# feedparser's bozo warnings about headers and charsets, not about the XML itself.
+_SOFT_BOZO = (feedparser.NonXMLContentType, feedparser.CharacterEncodingOverride)
 
 
 def parse_feed(body: bytes, url: str, headers: Mapping[str, str] | None = None) -> FeedResult:
@@ -212,8 +253,11 @@ def parse_feed(body: bytes, url: str, headers: Mapping[str, str] | None = None) 
     if parsed.get("bozo"):
         bozo = f"{type(parsed.get('bozo_exception')).__name__}: {parsed.get('bozo_exception')}"
     # No entries and no recognised feed version: the bytes were not a feed at all (often an
-    # HTML error page served with 200). A valid feed with no entries keeps its version.
-    fatal = not entries and not parsed.get("version")
+    # HTML error page served with 200). No entries from a malformed feed (bozo) is a parse error
+    # too: its items may be in the part the parser gave up on. Only a well-formed feed with no
+    # entries is really an empty list.
+    broken = parsed.get("bozo") and not isinstance(parsed.get("bozo_exception"), _SOFT_BOZO)
+    fatal = not entries and (not parsed.get("version") or bool(broken))
     if fatal and not bozo:
         bozo = "no RSS or Atom root element"
     return FeedResult(tuple(entries), bozo, fatal)
@@ -231,11 +275,26 @@ def dotted(data: Any, path: str) -> Any:
     return data
 
 
+def load_json(body: bytes) -> Any:
+    """JSON from bytes; invalid UTF-8 bytes become U+FFFD so that one bad byte in one record
+    does not lose the whole page (see `invalid_utf8` for recording it)."""
+    return json.loads(body.decode("utf-8-sig", errors="replace"))
+
+
+def invalid_utf8(body: bytes) -> str | None:
+    """Where the body stops being valid UTF-8, or None when it is clean."""
+    try:
+        body.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return f"invalid UTF-8 byte {body[exc.start : exc.start + 1]!r} at offset {exc.start}"
+    return None
+
+
 def parse_api_html(
     body: bytes, url: str, spec: ApiSpec, listing: ListSelectors, link_pattern: str = ""
 ) -> list[ListEntry]:
     """Items of an HTML fragment carried inside a JSON response (MIIT's JS-loaded lists)."""
-    html = dotted(json.loads(body.decode("utf-8-sig")), spec.html)
+    html = dotted(load_json(body), spec.html)
     if not isinstance(html, str):
         raise ValueError(f"path '{spec.html}' does not lead to an HTML string")
     return parse_listing(html, url, listing, link_pattern)
@@ -243,8 +302,7 @@ def parse_api_html(
 
 def parse_api(body: bytes, url: str, spec: ApiSpec) -> list[ListEntry]:
     """Records of a JSON list API as entries; ValueError when the body is not the expected JSON."""
-    data = json.loads(body.decode("utf-8-sig"))
-    records = dotted(data, spec.records)
+    records = dotted(load_json(body), spec.records)
     if not isinstance(records, list):
         raise ValueError(f"path '{spec.records}' does not lead to a list of records")
     entries = []

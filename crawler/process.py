@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import socket
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,6 +21,9 @@ from crawler.settings import scrapy_settings
 from crawler.spiders import SPIDERS
 from pipeline.config import Config
 from pipeline.models import Source
+
+# The machine's name on every run this process records (crash recovery checks only its own).
+HOST = socket.gethostname()
 
 
 def select_sources(config: Config, ids: list[str]) -> list[Source]:
@@ -48,9 +52,15 @@ def run_crawl(
     db = store.db.open_db(db_path) if db_path else None
     own_run = db is not None and run_id is None
     if db is not None and run_id is None:
-        run_id = store.runs.start_run(db, "crawl", store.db.utc_now())
+        ids = [s.id for s in sources]
+        run_id = store.runs.start_run(db, "crawl", store.db.utc_now(), os.getpid(), HOST)
+        store.runs.mark_run_owner(db, run_id, os.getpid(), ids, HOST)
     snapshots = Path(db_path).parent / "snapshots" if db_path else Path("data/snapshots")
-    ctx = CrawlContext(db=db, run_id=run_id or 0, now=datetime.now(UTC), snapshot_dir=snapshots)
+    ctx = CrawlContext(
+        db=db, run_id=run_id or 0, now=datetime.now(UTC), snapshot_dir=snapshots,
+        attachment_dir=Path(db_path).parent / "attachments" if db_path else None,
+        attachment_max_bytes=config.settings.crawl.attachment_max_bytes,
+    )  # fmt: skip
     process = CrawlerProcess(scrapy_settings(config.settings.crawl, host_map, polite))
     crawlers = []
     for source in sources:
@@ -79,5 +89,6 @@ def _report(crawlers: list[Any], ctx: CrawlContext) -> dict[str, Any]:
             "items_seen": spider.tally.items_seen, "new": spider.tally.new,
             "failed": spider.tally.failed, "errors": dict(spider.tally.errors),
             "error_kind": kind, "error": message,
+            "notes": spider.tally.notes, "flag": spider.tally.flag,
         }  # fmt: skip
     return {"items": [asdict(i) for i in ctx.collected], "sources": tallies}

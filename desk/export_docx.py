@@ -197,6 +197,8 @@ def _article(doc: DocumentObject, article: Article, number: int) -> None:
         doc.add_paragraph(meta, "NL Meta")
     for text in article.paragraphs:
         doc.add_paragraph(text).paragraph_format.first_line_indent = Pt(24)
+    if article.attachments:
+        doc.add_paragraph("附件：" + "；".join(article.attachments), "NL Meta")
 
 
 def to_docx(issue: AssembledIssue) -> bytes:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -40,6 +41,8 @@ class Article:
     anchor: str
     page: int
     body: str  # text | summary
+    # Names of the item's kept attachments (the DOCX lists them as 附件：…).
+    attachments: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +125,17 @@ def _article(row: dict[str, Any], anchor: str, page: int) -> Article:
         anchor=anchor,
         page=page,
         body=body,
+        attachments=_names(row.get("attachment_names")),
     )
+
+
+def _names(raw: str | None) -> tuple[str, ...]:
+    """A JSON array of attachment names as a tuple ('' and broken values give none)."""
+    try:
+        value = json.loads(raw or "[]")
+    except ValueError:
+        return ()
+    return tuple(str(v) for v in value if v) if isinstance(value, list) else ()
 
 
 def assemble(
@@ -170,9 +183,17 @@ def placement_of(rows: Sequence[dict[str, Any]], masthead: Masthead) -> list[tup
 
 
 def move_item(
-    placement: Sequence[tuple[str, str]], key: str, step: int = 0, section: str = ""
+    placement: Sequence[tuple[str, str]],
+    key: str,
+    step: int = 0,
+    section: str = "",
+    sector_rank: Mapping[str, int] | None = None,
 ) -> list[tuple[str, str]]:
-    """Move `key` one place up (-1) or down (+1) inside its section, or to the end of `section`."""
+    """Move `key` one place up (-1) or down (+1) inside its section, or into `section`.
+
+    Moved into another section, it goes after the last item of its own or an earlier 6+3+3
+    industry there (`sector_rank`: key → place in that order), else to the section's end.
+    """
     pairs = list(placement)
     index = next((i for i, (_, k) in enumerate(pairs) if k == key), None)
     if index is None:
@@ -180,8 +201,15 @@ def move_item(
     current = pairs[index][0]
     if section and section != current:
         del pairs[index]
-        last = max((i for i, (s, _) in enumerate(pairs) if s == section), default=len(pairs) - 1)
-        pairs.insert(last + 1, (section, key))
+        ranks = sector_rank or {}
+        mine = ranks.get(key, 0)
+        there = [i for i, (s, _) in enumerate(pairs) if s == section]
+        later = [i for i in there if sector_rank is not None and ranks.get(pairs[i][1], 0) > mine]
+        if later:
+            pairs.insert(later[0], (section, key))
+        else:
+            last = max(there, default=len(pairs) - 1)
+            pairs.insert(last + 1, (section, key))
         return pairs
     other = index + step
     if step and 0 <= other < len(pairs) and pairs[other][0] == current:

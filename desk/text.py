@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import nh3
+from jinja2 import UndefinedError
 from markupsafe import Markup, escape
 
 # Crawled pages come from sites we do not control: keep text structure, drop everything active.
@@ -53,6 +54,45 @@ def highlight(text: str, terms: Iterable[str]) -> Markup:
         last = match.end()
     out.append(str(escape(text[last:])))
     return Markup("".join(out))  # every piece above is escaped
+
+
+def highlight_once(texts: Iterable[str], terms: Iterable[str]) -> list[Markup]:
+    """Each text escaped, with every term marked only where it first occurs across all texts.
+
+    One mark per keyword is enough to see why an item is here; marking every repeat (title,
+    summary and a list of hits) made rows noisy and long.
+    """
+    remaining = {t for t in terms if t}
+    out: list[Markup] = []
+    for text in texts:
+        wanted = sorted(remaining, key=len, reverse=True)
+        if not wanted or not text:
+            out.append(escape(text))
+            continue
+        pattern = re.compile("|".join(re.escape(t) for t in wanted), re.IGNORECASE)
+        pieces: list[str] = []
+        last = 0
+        for match in pattern.finditer(text):
+            found = next((t for t in wanted if t.lower() == match.group(0).lower()), "")
+            pieces.append(str(escape(text[last : match.start()])))
+            if found in remaining:
+                remaining.discard(found)
+                pieces.append(f"<mark>{escape(match.group(0))}</mark>")
+            else:
+                pieces.append(str(escape(match.group(0))))
+            last = match.end()
+        pieces.append(str(escape(text[last:])))
+        out.append(Markup("".join(pieces)))  # every piece above is escaped
+    return out
+
+
+def number(value: Any, digits: int = 1) -> str:
+    """A score for people: 45.466 → 45.5, 3.0 → 3 ('' for no value)."""
+    try:
+        rounded = round(float(value), digits)
+    except (TypeError, ValueError, ArithmeticError, UndefinedError):
+        return ""
+    return f"{rounded:g}" if abs(rounded) < 1e6 else f"{rounded:.0f}"
 
 
 def paragraphs(text: str) -> list[str]:

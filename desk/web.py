@@ -18,8 +18,8 @@ from werkzeug.wrappers import Response
 import store.accounts
 import store.db
 import store.review
-from desk import auth, web_common, web_issues, web_ops, web_queue
-from desk.text import cn_date, highlight, local_time, safe_url, short_date
+from desk import auth, web_accounts, web_common, web_issues, web_ops, web_queue, web_rules
+from desk.text import cn_date, highlight, highlight_once, local_time, number, safe_url, short_date
 from ops.config_files import load_config
 from pipeline.errors import NewsdeskError, NotFoundError
 
@@ -74,6 +74,7 @@ def _handle_csrf(exc: CSRFError) -> tuple[str, int] | Response:
 def create_app(db_path: str, config_dir: str, secret_key: str | None = None) -> Flask:
     """The desk app over the database at `db_path` and the config in `config_dir`."""
     app = Flask(__name__)
+    app.session_interface = auth.SessionInterface()
     app.config.update(
         DB_PATH=db_path,
         NEWSDESK=load_config(config_dir),
@@ -90,14 +91,25 @@ def create_app(db_path: str, config_dir: str, secret_key: str | None = None) -> 
     app.before_request(auth.require_login)
     CSRFProtect(app)
     app.teardown_appcontext(web_common.close_db)
-    for blueprint in (auth.bp, web_queue.bp, web_issues.bp, audit, web_ops.bp):
+    for blueprint in (
+        auth.bp,
+        web_queue.bp,
+        web_issues.bp,
+        audit,
+        web_ops.bp,
+        web_rules.bp,
+        web_accounts.bp,
+    ):
         app.register_blueprint(blueprint)
     app.register_error_handler(NewsdeskError, _handle_error)
     app.register_error_handler(CSRFError, _handle_csrf)
     app.context_processor(web_common.template_globals)
     filters: dict[str, Any] = {
         "cn_date": cn_date, "short_date": short_date, "highlight": highlight, "safe_url": safe_url,
-        "local_time": local_time,
+        "local_time": local_time, "number": number,
+        "marked": lambda item: highlight_once(
+            (item.get("title") or "", item.get("summary") or ""), item.get("terms") or ()
+        ),
     }  # fmt: skip
     app.jinja_env.filters.update(filters)
 

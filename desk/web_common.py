@@ -22,7 +22,10 @@ ACTION_LABELS: dict[str, str] = {
     "issue_item": "修改刊内条目", "issue_finalize": "定稿", "issue_reopen": "重新打开",
     "issue_delete": "删除草稿", "issue_export": "导出", "login": "登录", "logout": "退出",
     "login_failed": "登录失败", "user_add": "新建账号", "user_password": "修改密码",
-    "user_active": "启用/停用账号",
+    "user_active": "启用/停用账号", "rules_apply": "应用规则建议", "rules_undo": "撤销规则修改",
+    "reprocess": "重新分类", "user_role": "设置角色", "login_throttled": "登录被限速",
+    "forbidden": "越权操作被拒", "issue_propose": "一键生成初稿", "issue_swap": "换一篇",
+    "source_resume": "恢复信息源", "merge": "合并转载组",
 }  # fmt: skip
 # Keyboard keys that move the current row to a sector, in 6+3+3 order (1–9, 0, -, =).
 SECTOR_KEYS: tuple[str, ...] = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "-", "=")
@@ -94,4 +97,5 @@ def template_globals() -> dict[str, Any]:
         "SECTOR_KEYS": SECTOR_KEYS,
         "sector_names": sector_names,
         "source_names": source_names,
+        "is_admin": bool(g.get("user")) and g.user["role"] == "admin",
     }

@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 
 import store.accounts
 import store.issues
+from desk import proposal
 from desk import web_common as common
 from desk.export import FORMATS, export
 from desk.issue import (
@@ -62,7 +63,6 @@ def issues() -> str:
 def new() -> str | Response:
     """A form prefilled with the next numbers; posting it creates the draft."""
     db = common.db()
-    masthead = common.config().settings.newsletter
     if request.method == "POST":
         try:
             issue_id = store.issues.create_issue(db, _masthead_form(request.form), common.user())
@@ -71,14 +71,31 @@ def new() -> str | Response:
             return render_template("issues/new.html", issue=request.form)
         flash("已新建草稿", "ok")
         return redirect(url_for("issues.edit", issue_id=issue_id))
+    return render_template("issues/new.html", issue=_next_masthead())
+
+
+def _next_masthead() -> dict[str, Any]:
+    """The next issue's masthead fields: numbers counted on from the last issue, today's date."""
+    masthead = common.config().settings.newsletter
     today = datetime.now(UTC).astimezone(CHINA).date()
-    numbers = suggest_numbers(store.issues.last_issue(db), today, masthead)
-    draft = {
+    numbers = suggest_numbers(store.issues.last_issue(common.db()), today, masthead)
+    return {
         "year": numbers.year, "number": numbers.number, "total_number": numbers.total_number,
         "special_title": masthead.special_title, "subtitle": masthead.subtitle,
         "issue_date": today.isoformat(), "editor_note": masthead.editor_note,
     }  # fmt: skip
-    return render_template("issues/new.html", issue=draft)
+
+
+@bp.post("/issues/propose")
+def propose() -> Response:
+    """一键生成初稿: a new draft proposed from the items since the last finalized issue."""
+    fields = _masthead_form(request.form) if request.form.get("year") else _next_masthead()
+    issue_id, plan = proposal.propose_issue(common.db(), common.config(), fields, common.user())
+    sectors = len({p.sector for p in plan.picks})
+    flash(
+        f"已生成初稿：{len(plan.picks)} 条，涉及 {sectors} 个产业。请删减、替换、调整顺序。", "ok"
+    )
+    return redirect(url_for("issues.edit", issue_id=issue_id))
 
 
 def _sections_view(issue_id: int) -> dict[str, Any]:
@@ -87,7 +104,11 @@ def _sections_view(issue_id: int) -> dict[str, Any]:
     rows = store.issues.issue_items(db, issue_id)
     names = section_order(masthead, [r["section"] for r in rows])
     by_section = {name: [r for r in rows if r["section"] == name] for name in names}
-    return {"issue": store.issues.get_issue(db, issue_id), "by_section": by_section}
+    issue = store.issues.get_issue(db, issue_id)
+    runners = (
+        proposal.runners_up(db, common.config(), issue_id) if issue["status"] == "draft" else {}
+    )
+    return {"issue": issue, "by_section": by_section, "runners": runners}
 
 
 def _sections_reply(issue_id: int) -> str | Response:
@@ -108,9 +129,12 @@ def edit(issue_id: int) -> str:
 
 
 @bp.post("/issues/<int:issue_id>/meta")
-def meta(issue_id: int) -> Response:
-    """Save the masthead fields and 编者的话."""
+def meta(issue_id: int) -> str | Response:
+    """Save the masthead fields and 编者的话 (as the editor types, or with the button)."""
     store.issues.update_issue(common.db(), issue_id, _masthead_form(request.form), common.user())
+    if common.is_htmx() or request.form.get("autosave"):
+        now = datetime.now(UTC).astimezone(CHINA).strftime("%H:%M:%S")
+        return f'<span class="saved" id="save-state">已保存（{now}）</span>'
     flash("已保存刊头与编者的话", "ok")
     return redirect(url_for("issues.edit", issue_id=issue_id))
 
@@ -145,9 +169,11 @@ def move(issue_id: int, key: str) -> str | Response:
     """Move an item up, down, or into another section."""
     db = common.db()
     masthead = common.config().settings.newsletter
-    placement = placement_of(store.issues.issue_items(db, issue_id), masthead)
+    rows = store.issues.issue_items(db, issue_id)
+    placement = placement_of(rows, masthead)
     step = {"up": -1, "down": 1}.get(request.form.get("direction", ""), 0)
-    moved = move_item(placement, key, step, request.form.get("section", ""))
+    ranks = {r["key"]: store.issues.sector_rank(r["sector"]) for r in rows}
+    moved = move_item(placement, key, step, request.form.get("section", ""), ranks)
     if moved != placement:
         store.issues.arrange_issue(db, issue_id, moved, common.user())
     return _sections_reply(issue_id)
@@ -157,6 +183,23 @@ def move(issue_id: int, key: str) -> str | Response:
 def remove(issue_id: int, key: str) -> str | Response:
     """Take an item out of the issue (it stays accepted)."""
     store.issues.remove_from_issue(common.db(), issue_id, key, common.user())
+    return _sections_reply(issue_id)
+
+
+@bp.post("/issues/<int:issue_id>/items/<key>/swap")
+def swap(issue_id: int, key: str) -> str | Response:
+    """换一篇: the runner-up of the item's industry takes its place."""
+    proposal.swap_in_runner_up(common.db(), common.config(), issue_id, key, common.user())
+    return _sections_reply(issue_id)
+
+
+@bp.post("/issues/<int:issue_id>/items/<key>/text")
+def retext(issue_id: int, key: str) -> str | Response:
+    """Edit the item's title and summary as printed in this issue (the item stays as it is)."""
+    fields: dict[str, str | None] = {
+        k: " ".join(request.form.get(k, "").split()) or None for k in ("title", "summary")
+    }
+    store.issues.set_issue_item(common.db(), issue_id, key, fields, common.user())
     return _sections_reply(issue_id)
 
 
@@ -186,7 +229,7 @@ def lifecycle(issue_id: int, action: str) -> Response:
         flash("已重新打开，可继续修改", "ok")
     else:
         store.issues.delete_issue(db, issue_id, actor)
-        flash("已删除草稿，条目仍为已采用", "ok")
+        flash("已删除草稿；手工加入的条目仍为已采用，初稿自动选入的条目恢复为待审", "ok")
         return redirect(url_for("issues.issues"))
     return redirect(url_for("issues.edit", issue_id=issue_id))
 

@@ -4,15 +4,30 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Sequence
 from itertools import groupby
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    session,
+    url_for,
+)
 from werkzeug.wrappers import Response
 
 import store.accounts
+import store.attachments
 import store.db
 import store.items
 import store.review
@@ -23,10 +38,27 @@ from store.review import QueueFilter
 bp = Blueprint("queue", __name__)
 PAGE_SIZE = 50
 FILTER_ARGS = ("status", "sector", "source", "from", "to", "q")
+# What an item link carries so that the item view's 上一条/下一条 walk the same queue.
+NAV_ARGS = (*FILTER_ARGS, "p")
 
 
-def _filter() -> QueueFilter:
-    args = request.args
+def _nav(source: Any = None) -> dict[str, Any]:
+    """The queue's filters and page from the request (query string or posted hx-vals)."""
+    values = source if source is not None else request.values
+    # An empty status is the 全部 choice, not a missing one: keep it.
+    return {k: values[k] for k in NAV_ARGS if values.get(k) or (k == "status" and k in values)}
+
+
+def _view() -> str:
+    """compact (one line per item) or full; a choice made with ?view= is remembered."""
+    asked = request.args.get("view", "")
+    if asked in ("compact", "full"):
+        session["queue_view"] = asked
+    return "compact" if session.get("queue_view") == "compact" else "full"
+
+
+def _filter(args: Any = None) -> QueueFilter:
+    args = args if args is not None else request.args
     status = args.get("status", "pending")
     if status not in common.STATUS_LABELS and status != "":
         status = "pending"
@@ -69,9 +101,12 @@ def queue() -> str:
     rows = store.review.queue_page(db, query, counts, (page - 1) * PAGE_SIZE, PAGE_SIZE)
     rows = [_decorate(r, f.query) for r in rows]
     groups = [(s, list(g)) for s, g in groupby(rows, key=lambda r: r["sector"] or "")]
+    view = _view()
+    nav = {**_nav(request.args), "p": str(page)} if page > 1 else _nav(request.args)
     return render_template(
         "queue.html", f=f, counts=counts, total=total, groups=groups, page=page, pages=pages,
-        page_url=_page_url, here=request.full_path.rstrip("?"),
+        page_url=_page_url, here=request.full_path.rstrip("?"), view=view, nav=nav,
+        view_urls={v: url_for("queue.queue", **nav, view=v) for v in ("compact", "full")},
     )  # fmt: skip
 
 
@@ -79,8 +114,10 @@ def _rows_reply(keys: Sequence[str], changed: bool = True) -> str:
     """The redrawn rows after an action (htmx swaps them in place)."""
     query = request.values.get("q", "")
     rows = [_decorate(r, query) for r in store.review.queue_rows(common.db(), keys)]
+    view = request.values.get("view") or _view()
     return "".join(
-        render_template("queue/_row.html", item=r, changed=changed, q=query) for r in rows
+        render_template("queue/_row.html", item=r, changed=changed, q=query, nav=_nav(), view=view)
+        for r in rows
     )
 
 
@@ -92,8 +129,15 @@ def _reply(key: str) -> str | Response:
 
 @bp.post("/items/<key>/<any(accept, reject, restore):action>")
 def decide(key: str, action: str) -> str | Response:
-    """采用 / 不用 / 恢复待审."""
+    """采用 / 不用 / 恢复待审; on the item view 采用 and 不用 go on to the next item."""
     store.review.decide(common.db(), key, action, common.user())
+    advance = request.form.get("advance", "")
+    if action != "restore" and advance.startswith("/") and not advance.startswith("//"):
+        if common.is_htmx():
+            response = make_response("", 200)
+            response.headers["HX-Redirect"] = advance
+            return response
+        return redirect(advance)
     return _reply(key)
 
 
@@ -166,14 +210,94 @@ def item(key: str) -> str:
     members = store.items.cluster_members(db, row["cluster_id"]) if row["cluster_id"] else []
     explanation = explanation_of(row)
     scores = sorted((explanation.get("scores") or {}).items(), key=lambda kv: -kv[1])
+    hits = [h for h in explanation.get("hits") or [] if isinstance(h, dict)]
+    explanation["hits"] = sorted(hits, key=lambda h: -float(h.get("contribution") or 0))
+    prev_url, next_url, queue_url = _walk(key)
+    kept = {a["url"]: {**a, "link": safe_url(a["url"])}
+            for a in store.attachments.attachments_of(db, key)}  # fmt: skip
     return render_template(
         "item.html", item={**row, "link": safe_url(row["url"])}, terms=terms,
+        prev_url=prev_url, next_url=next_url, queue_url=queue_url, nav=_nav(request.args),
         paragraphs=paragraphs(row["text"]), explanation=explanation, scores=scores,
         original=sanitize_html(row["html"] or ""),
-        attachments=[(a, safe_url(a)) for a in _attachments(row["attachments"])],
+        attachments=[(a, safe_url(a)) for a in _attachments(row["attachments"]) if a not in kept],
+        kept=kept, snippets=_snippets(kept, store.review.search_terms(query)), sizes=_size,
         others=[{**m, "link": safe_url(m["url"])} for m in members if m["key"] != key],
         events=store.accounts.item_events(db, key), issue=store.review.item_issue(db, key), q=query,
     )  # fmt: skip
+
+
+def _walk(key: str) -> tuple[str | None, str | None, str]:
+    """上一条 / 下一条 in the queue the editor came from (same filters), and that queue."""
+    nav = _nav(request.args)
+    db = common.db()
+    query = store.review.prepare_query(db, _filter(request.args))
+    counts = store.review.queue_counts(db, query)
+    before, after = store.review.neighbours(db, query, counts, key)
+
+    def link(other: str | None) -> str | None:
+        return url_for("queue.item", key=other, **nav) if other else None
+
+    return link(before), link(after), url_for("queue.queue", **nav)
+
+
+# Where a search hit inside an attachment is shown: this many characters either side, at most
+# this many places per attachment.
+SNIPPET_CONTEXT = 60
+SNIPPETS_PER_ATTACHMENT = 3
+_KEPT_NAME = re.compile(r"^([0-9a-f]{64})\.([a-z]{2,4})$")
+
+
+def _snippets(kept: dict[str, dict[str, Any]], terms: Sequence[str]) -> dict[str, list[str]]:
+    """Per attachment URL: the passages of its text around the search and keyword hits."""
+    wanted = sorted({t for t in terms if t}, key=len, reverse=True)
+    if not wanted:
+        return {}
+    pattern = re.compile("|".join(re.escape(t) for t in wanted), re.IGNORECASE)
+    found: dict[str, list[str]] = {}
+    for url, attachment in kept.items():
+        text = " ".join((attachment.get("text") or "").split())
+        passages: list[str] = []
+        end = -1
+        for match in pattern.finditer(text):
+            if match.start() < end:
+                continue
+            start, end = max(0, match.start() - SNIPPET_CONTEXT), match.end() + SNIPPET_CONTEXT
+            before, after = ("…" if start else ""), ("…" if end < len(text) else "")
+            passages.append(before + text[start:end] + after)
+            if len(passages) >= SNIPPETS_PER_ATTACHMENT:
+                break
+        if passages:
+            found[url] = passages
+    return found
+
+
+def _size(size: int | None) -> str:
+    """A byte count as editors read it (KB, MB)."""
+    if size is None:
+        return ""
+    if size < 1024 * 1024:
+        return f"{max(1, round(size / 1024))} KB"
+    return f"{size / 1024 / 1024:.1f} MB"
+
+
+@bp.get("/attachments/<name>")
+def attachment_copy(name: str) -> Response:
+    """The kept copy of an attachment (the site may have deleted its own)."""
+    match = _KEPT_NAME.match(name)
+    found = store.attachments.kept_file(common.db(), match[1]) if match else None
+    if match is None or found is None or found["type"] != match[2]:
+        abort(404)
+    folder = Path(current_app.config["DB_PATH"]).resolve().parent / "attachments"
+    path = folder / match[1][:2] / name
+    if not path.is_file():
+        abort(404)
+    download = (
+        found["name"]
+        if found["name"].lower().endswith("." + match[2])
+        else (f"{found['name']}.{match[2]}")
+    )
+    return send_file(path, as_attachment=True, download_name=download)
 
 
 def _attachments(raw: str) -> list[str]:

@@ -17,6 +17,7 @@ import logging
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -36,6 +37,8 @@ from pipeline.config import Config
 
 log = logging.getLogger("newsdesk.cycle")
 crawl_log = logging.getLogger("newsdesk.crawl")
+# This machine's name, recorded on every run (crash recovery checks pids of its own host only).
+HOST = socket.gethostname()
 # How much of a crashed child's output is kept on the run record for ops.
 LOG_TAIL_CHARS = 4000
 # After SIGTERM the crawl gets this long to close its spiders (and record them) before SIGKILL.
@@ -201,12 +204,12 @@ def run_cycle(
     # Cycles of one process run one at a time, so a run still "running" under our own pid is a
     # leftover of a dead process whose pid was reused (common in containers).
     store.runs.recover_abandoned_runs(
-        db, lambda pid: pid != os.getpid() and pid_alive(pid), store.db.utc_now()
+        db, lambda pid: pid != os.getpid() and pid_alive(pid), store.db.utc_now(), HOST
     )
     ids = list(source_ids) or [s.id for s in config.sources if s.enabled]
     started = store.db.utc_now()
-    run_id = store.runs.start_run(db, trigger, started)
-    store.runs.mark_run_owner(db, run_id, os.getpid(), ids)
+    run_id = store.runs.start_run(db, trigger, started, os.getpid(), HOST)
+    store.runs.mark_run_owner(db, run_id, os.getpid(), ids, HOST)
     with log_context(run_id=run_id):
         log.info("cycle starts (%s): %s", trigger, ", ".join(ids))
         began = time.monotonic()

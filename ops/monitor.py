@@ -64,6 +64,7 @@ def health_inputs(db: store.db.Database, config: Config) -> list[health.SourceHe
             yields=row["yields"],
             runs_since_yield=row["runs_since_yield"],
             extraction=row["extraction"],
+            flag=state.get("flag"),
         ))  # fmt: skip
     return inputs
 

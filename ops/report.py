@@ -36,7 +36,7 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
 
 
 def health_code(state: dict[str, Any] | None, alerts: Sequence[dict[str, Any]] = ()) -> str:
-    """never | quarantined | failing | quiet | extraction | ok (for labels in any language)."""
+    """never | quarantined | failing | quiet | extraction | flagged | ok (any language labels)."""
     kinds = {a["kind"] for a in alerts}
     if not state:
         return "never"
@@ -48,6 +48,8 @@ def health_code(state: dict[str, Any] | None, alerts: Sequence[dict[str, Any]] =
         return "quiet"
     if "extraction_rise" in kinds:
         return "extraction"
+    if state.get("flag") or "selectors_broken" in kinds:
+        return "flagged"
     return "ok"
 
 
@@ -65,7 +67,9 @@ def health_label(state: dict[str, Any] | None, alerts: Sequence[dict[str, Any]] 
             f"failing since {state.get('failing_since')} ({state.get('last_error_kind')}, "
             f"{state['consecutive_failures']}x{retry})"
         )
-    return {"quiet": "GONE QUIET", "extraction": "EXTRACTION FAILING"}.get(code, "OK")
+    labels = {"quiet": "GONE QUIET", "extraction": "EXTRACTION FAILING",
+              "flagged": "OK, SELECTORS BROKEN (auto-detected)"}  # fmt: skip
+    return labels.get(code, "OK")
 
 
 def sector_names(config: Config) -> dict[str, str]:
@@ -133,7 +137,7 @@ def source_rows(db: store.db.Database, config: Config) -> list[dict[str, Any]]:
             "code": health_code(state, alerts) if s.enabled else "disabled",
             "state": state or {},
             "last_success": (state or {}).get("last_success_at") or "-",
-            "detail": detail or (state or {}).get("last_error") or "",
+            "detail": detail or (state or {}).get("flag") or (state or {}).get("last_error") or "",
             "alerts": alerts,
         })  # fmt: skip
     return rows

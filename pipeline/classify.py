@@ -21,7 +21,10 @@ How an item is scored, and why:
    next to 假发 or 发制品; bare 食品 not in a market regulator's inspection news.
 5. Per term and field: weight x (title_factor for the title) x (1 + log2(min(count, repeat_cap))),
    so the fifth mention adds less than the second, and a long text cannot win on one repeated word.
-6. The best sector wins; an exact tie goes to the lower `priority`. The item is off_topic when the
+6. A title holding a [classify] title_veto phrase (a tender notice, a price-adjustment letter,
+   consumer advice) is off_topic whatever its keywords: such items name products and industries
+   without being news about them.
+7. The best sector wins; an exact tie goes to the lower `priority`. The item is off_topic when the
    best score is below that sector's min_score, or below min_share of all sectors' scores together:
    news that lists four industries ("涉及新材料、生物医药、装备制造等领域") is about none of them.
 """
@@ -60,7 +63,7 @@ class Hit:
 
     sector: str
     term: str
-    field: str  # "title" | "text"
+    field: str  # "title" | "text" | "attachment"
     count: int
     weight: float
     contribution: float
@@ -83,7 +86,8 @@ class Classification:
     """The sector of one item and why.
 
     For off_topic items `score` is 0, `runner_up` is the best sector (None without any hit) and
-    `off_topic_reason` says which test it failed: "no_hits", "min_score" or "min_share".
+    `off_topic_reason` says which test it failed: "no_hits", "title_veto" (`veto` holds the
+    phrase), "min_score" or "min_share".
     """
 
     sector: str
@@ -96,6 +100,7 @@ class Classification:
     min_score: float = 0.0
     scores: tuple[tuple[str, float], ...] = ()
     off_topic_reason: str | None = None
+    veto: str | None = None
 
     def _share(self) -> float:
         """The best sector's part of all scores together (0 without any hit)."""
@@ -112,6 +117,7 @@ class Classification:
             "runner_up_score": _round(self.runner_up_score),
             "tie_break": self.tie_break,
             "off_topic_reason": self.off_topic_reason,
+            **({"veto": self.veto} if self.veto else {}),
             "share": _round(self._share()),
             "scores": {sid: _round(s) for sid, s in self.scores},
             "hits": [
@@ -172,6 +178,7 @@ class Classifier:
     automaton: Any
     terms: tuple[_Term, ...]
     sector_ids: tuple[str, ...]
+    title_veto: tuple[str, ...] = ()  # folded [classify] title_veto phrases
 
 
 # (start, end inclusive, term) of one occurrence in one field.
@@ -237,7 +244,12 @@ def compile_rules(rules: SectorRules) -> Classifier:
             automaton.add_word(variant, term)
     automaton.make_automaton()
     sector_ids = tuple(r.id for r in rules.sectors)
-    return Classifier(rules=rules, automaton=automaton, terms=tuple(terms), sector_ids=sector_ids)
+    # Both widths, like the terms: a veto "怎么样?" (NFKC folds ？ to ?) must match a title's ？.
+    folded = [normalize_term(v) for v in rules.settings.title_veto]
+    veto = tuple(dict.fromkeys([*folded, *(v.translate(_FULL_WIDTH) for v in folded)]))
+    return Classifier(
+        rules=rules, automaton=automaton, terms=tuple(terms), sector_ids=sector_ids, title_veto=veto
+    )
 
 
 def _scan(clf: Classifier, s: str) -> tuple[list[_Occ], _Spans]:
@@ -321,15 +333,24 @@ def _partner(entry: _Entry, fields: list[tuple[str, _Spans]]) -> str | None:
     return None
 
 
-def classify(classifier: Classifier, title: str, text: str) -> Classification:
-    """Classify one item into exactly one sector id, or OFF_TOPIC."""
+# Attachment text (申报指南.pdf, 名单.xlsx) counts at this fraction of body text: it is long and
+# often generic (forms, tables of every district), so it should tip an item, not decide it.
+ATTACHMENT_FACTOR = 0.3
+
+
+def classify(
+    classifier: Classifier, title: str, text: str, attachments: str = ""
+) -> Classification:
+    """Classify one item into exactly one sector id, or OFF_TOPIC (attachments weigh less)."""
     settings = classifier.rules.settings
     sectors = classifier.rules.sectors
     ids = classifier.sector_ids
     terms = classifier.terms
     masked: Counter[_MaskKey] = Counter()
     scanned = []
-    for field_name, raw in (("title", title), ("text", text)):
+    for field_name, raw in (("title", title), ("text", text), ("attachment", attachments)):
+        if not raw and field_name == "attachment":
+            continue
         s = raw.lower()
         keywords, spans = _scan(classifier, s)
         scanned.append((field_name, s, keywords, spans))
@@ -337,7 +358,8 @@ def classify(classifier: Classifier, title: str, text: str) -> Classification:
     hits: list[Hit] = []
     scores = [0.0] * len(sectors)
     for field_name, s, keywords, spans in scanned:
-        factor = settings.title_factor if field_name == "title" else 1.0
+        factors = {"title": settings.title_factor, "attachment": ATTACHMENT_FACTOR}
+        factor = factors.get(field_name, 1.0)
         for (index, k), count in _resolve(s, keywords, spans, field_name, masked).items():
             term = terms[index]
             entry = term.entries[k]
@@ -364,8 +386,13 @@ def classify(classifier: Classifier, title: str, text: str) -> Classification:
     score_table = tuple((ids[n], scores[n]) for n in order if scores[n] > 0)
     total = sum(scores)
     reason = None
+    veto = None
+    if scores[best] > 0:
+        veto = next((v for v in classifier.title_veto if v in scanned[0][1]), None)
     if scores[best] <= 0:
         reason = "no_hits"
+    elif veto is not None:
+        reason = "title_veto"
     elif scores[best] < sectors[best].min_score:
         reason = "min_score"
     elif scores[best] < settings.min_share * total:
@@ -382,6 +409,7 @@ def classify(classifier: Classifier, title: str, text: str) -> Classification:
             min_score=sectors[best].min_score,
             scores=score_table,
             off_topic_reason=reason,
+            veto=veto,
         )
     tied = scores[second] > 0 and scores[best] - scores[second] < _TIE_EPSILON
     return Classification(

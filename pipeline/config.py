@@ -29,6 +29,7 @@ from pipeline.models import (
     Settings,
     Source,
 )
+from pipeline.proposal import parse_proposal
 from pipeline.rules import SectorRules, parse_rules
 
 _ID = r"[a-z0-9][a-z0-9_-]*"
@@ -129,6 +130,8 @@ def _parse_api(reader: FieldReader | None) -> ApiSpec | None:
         page_param=reader.text("page_param"),
         max_pages=reader.integer("max_pages", 1, minimum=1, maximum=500),
         html=reader.text("html"),
+        page_mode=reader.text("page_mode", "page", choices=("page", "offset")),
+        page_size=reader.integer("page_size", 10, minimum=1, maximum=1000),
     )
     reader.finish()
     return result
@@ -189,7 +192,8 @@ def _parse_source(
         headers=r.pairs("headers"),
         cookies=r.pairs("cookies"),
         link_pattern=link_pattern,
-        listing=_parse_list(r.table("list", required=kind == "listing")),
+        # A listing source without [source.list] is read by automatic list detection.
+        listing=_parse_list(r.table("list")),
         pagination=_parse_pagination(r.table("pagination")),
         detail=_parse_detail(r.table("detail")),
         api=_parse_api(r.table("api", required=kind == "json")),
@@ -245,6 +249,7 @@ def parse_settings(
     rss = section("rsshub")
     alerts, maint, logs = section("alerts"), section("maintenance"), section("logs")
     news = section("newsletter", required=True)
+    proposal = section("proposal")
     settings = Settings(
         database=db.text("path", "data/newsdesk.db"),
         crawl=CrawlSettings(
@@ -257,13 +262,14 @@ def parse_settings(
             retries=crawl.integer("retries", 2, 0, 10),
             max_response_bytes=crawl.integer("max_response_mb", 10, 1, 200) * 1024 * 1024,
             cycle_timeout=crawl.number("cycle_timeout", 3600.0, minimum=10.0),
+            attachment_max_bytes=crawl.integer("attachment_max_mb", 20, 1, 500) * 1024 * 1024,
         ),
         schedule=parse_schedule(sched),
         newsletter=Masthead(
             title=news.text("title", required=True),
             publisher=news.text("publisher", required=True),
             editor_note=news.text("editor_note"),
-            sections=news.texts("sections", required=True),
+            sections=(sections := news.texts("sections", required=True)),
             special_title=news.text("special_title"),
             subtitle=news.text("subtitle"),
             first_number=news.integer("first_number", 1, 1, 1000),
@@ -272,6 +278,7 @@ def parse_settings(
         alerts=parse_alerts(alerts),
         maintenance=parse_maintenance(maint),
         logs=parse_logs(logs),
+        proposal=parse_proposal(proposal, sections),
     )
     instance = rss.text("instance", DEFAULT_RSSHUB)
     if _URL.match(instance):
@@ -282,7 +289,7 @@ def parse_settings(
         sched.fail(
             "quiet_hours", f"must look like 23:00-06:00; got '{settings.schedule.quiet_hours}'"
         )
-    for reader in (db, crawl, sched, news, rss, alerts, maint, logs, root):
+    for reader in (db, crawl, sched, news, rss, alerts, maint, logs, proposal, root):
         reader.finish()
     if problems:
         raise ConfigError("\n".join(problems), tuple(problems))
@@ -299,6 +306,7 @@ def documented_fields() -> dict[str, set[str]]:
     sections["rsshub"] = {}
     sections |= {"alerts": {}, "maintenance": {}, "logs": {}}
     sections["newsletter"] = {}
+    sections["proposal"] = {"section_words": {}}
     # The empty newsletter table is incomplete on purpose: only the field names matter here.
     with contextlib.suppress(ConfigError):
         parse_settings(sections, "x", settings_fields)

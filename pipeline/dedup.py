@@ -1,8 +1,14 @@
-"""Reprint detection: content hash, MinHash candidates, verification and the canonical member.
+"""Reprint detection: content hash, candidates, verification, clusters and the canonical member.
 
-The store looks up LSH candidates by band_keys(signature); find_reprint then verifies each one on
-the exact shingle sets, so that a shared ministry preamble or a monthly template with other
-figures does not merge two different articles.
+The store looks up candidates by band_keys(signature) (similar texts) and by sentence_marks(text)
+(a text containing sentences of another: cut copies); shortlist ranks them by their stored MinHash
+signatures, and match_clusters verifies them on the exact shingle sets, so that a shared ministry
+preamble or a monthly template with other figures does not merge two different articles.
+
+Clusters are the connected components of the verified "is a reprint of" relation: a new item
+joins every cluster it verifies against, which merges them. The relation is symmetric and the
+candidate lookup is symmetric (a shared band or sentence), so the partition does not depend on
+the order items arrive in; joining only the best match's cluster did.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from pipeline.dates import PublishedAt
+from pipeline.fingerprints import sentence_marks
 from pipeline.minhash import (
     Signature,
     band_keys,
@@ -43,10 +50,14 @@ __all__ = [
     "choose_canonical",
     "compare",
     "content_hash",
+    "estimated_containment",
     "find_reprint",
     "is_reprint",
     "make_candidate",
+    "match_clusters",
     "normalize_title",
+    "prose_view",
+    "sentence_marks",
     "shortlist",
     "signature",
     "similarity",
@@ -67,11 +78,24 @@ CONTAINMENT_MIN: Final = 0.75
 NUMBERS_MIN: Final = 0.7
 # Below this many distinct numbers the number check has no evidence and does not vote.
 NUMBERS_EVIDENCE: Final = 3
-# Candidates whose estimated Jaccard is below this share too little to be the same article: a
-# reprint that keeps 75 % of the shorter text in the longer stays above it down to a length ratio of
-# about 1:8. At most SHORTLIST_MAX candidates are verified exactly, best first.
-SHORTLIST_MIN: Final = 0.10
-SHORTLIST_MAX: Final = 20
+# Candidates whose containment, estimated from the two signatures and sizes, is below this share
+# too little to be the same article. The estimate's error is about ±0.1 at the Jaccard of a
+# half-length copy (128 permutations), well inside the gap to CONTAINMENT_MIN. The estimate
+# depends on the pair only, so it keeps the partition independent of the arrival order.
+SHORTLIST_MIN: Final = 0.4
+# Verification stops at the first verified member of a cluster (one edge joins it) and tries at
+# most PER_CLUSTER members of a cluster and SHORTLIST_MAX clusters, best first: a bound on the
+# exact checks a template-heavy item (a ministry's hundredth notice) can cost.
+PER_CLUSTER: Final = 3
+SHORTLIST_MAX: Final = 24
+# Lines of the shorter text that cannot be prose are left out of its containment: a line with
+# no sentence end of at most this many characters is a title, a menu, a slogan or a signature
+# (WeChat's 点击蓝字关注我们, 阅读原文, the titles under 往期推荐, a ministry's contact line). A
+# copy adds such lines of its own, which are not in the original, and two notices share such
+# lines of their issuer, which are no evidence of one article.
+NON_PROSE_LINE: Final = 40
+PROSE_END: Final = "。！？!?…"
+CLOSERS: Final = " ”’\"'」』）)"
 # Texts shorter than this many shingles (an RSS teaser) also need the same title to merge.
 SHORT_TEXT: Final = 40
 
@@ -144,10 +168,15 @@ def compare(a: DedupCandidate, b: DedupCandidate) -> PairEvidence:
         return PairEvidence(0.0, 0.0, None, False, False)
     common = len(np.intersect1d(sa, sb, assume_unique=True))
     jaccard = common / (len(sa) + len(sb) - common)
-    short, long_set = (a, sb) if len(sa) <= len(sb) else (b, sa)
-    long = b if short is a else a
-    containment = _clause_containment(short.text, long_set)
-    numbers = _number_share(short.text, long.text)
+    # The shorter side is measured on its prose: a short copy's own chrome (calls to follow,
+    # 往期推荐 titles) can make its whole text longer than the original it cut.
+    prose_a, prose_b = prose_view(a.text), prose_view(b.text)
+    if len(shingle_text(prose_a)) <= len(shingle_text(prose_b)):
+        prose, long_set, long = prose_a, sb, b
+    else:
+        prose, long_set, long = prose_b, sa, a
+    containment = _clause_containment(prose, long_set)
+    numbers = _number_share(prose, long.text)
     reprint = containment >= CONTAINMENT_MIN and (numbers is None or numbers >= NUMBERS_MIN)
     if reprint and min(len(sa), len(sb)) < SHORT_TEXT:
         reprint = normalize_title(a.title) == normalize_title(b.title) != ""
@@ -159,20 +188,66 @@ def is_reprint(a: DedupCandidate, b: DedupCandidate) -> bool:
     return compare(a, b).reprint
 
 
-def shortlist(item: Signature, candidates: Sequence[tuple[str, Signature]]) -> list[str]:
-    """The LSH candidates worth an exact check, most similar first (by estimated Jaccard).
+def prose_view(text: str) -> str:
+    """The lines of `text` that can be prose (see NON_PROSE_LINE); all of it when none can."""
+    lines = [
+        line
+        for line in text.split("\n")
+        if len(line) > NON_PROSE_LINE or line.rstrip(CLOSERS)[-1:] in PROSE_END
+    ]
+    return "\n".join(lines) if lines else text
 
-    A band collision alone is cheap to come by in template-heavy news (shared ministry preambles,
-    data releases): verifying every colliding item re-shingles its whole text. The stored
-    signatures rank them in one vectorised pass first.
+
+def estimated_containment(a: Signature, b: Signature) -> float:
+    """Share of the smaller shingle set in the larger, estimated from MinHash and the set sizes.
+
+    |A ∩ B| = J / (1 + J) · (|A| + |B|) for Jaccard J; divided by the smaller size.
+    """
+    if a.size == 0 or b.size == 0:
+        return 0.0
+    jaccard = similarity(a, b)
+    return min(1.0, jaccard / (1 + jaccard) * (a.size + b.size) / min(a.size, b.size))
+
+
+def shortlist(item: Signature, candidates: Sequence[tuple[str, Signature]]) -> list[str]:
+    """The candidates worth an exact check, most contained first (by estimated containment).
+
+    A band or sentence collision alone is cheap to come by in template-heavy news (shared ministry
+    preambles, data releases): verifying every colliding item re-shingles its whole text. The
+    stored signatures rank them in one vectorised pass first.
     """
     usable = [(key, sig) for key, sig in candidates if sig.size]
     if not usable or not item.size:
         return []
     matrix = np.stack([sig.array for _, sig in usable])
-    scores = (matrix == item.array).mean(axis=1)
-    order = np.argsort(-scores, kind="stable")[:SHORTLIST_MAX]
+    jaccard = (matrix == item.array).mean(axis=1)
+    sizes = np.array([sig.size for _, sig in usable], dtype=np.float64)
+    scores = np.minimum(
+        1.0, jaccard / (1 + jaccard) * (sizes + item.size) / np.minimum(sizes, item.size)
+    )
+    order = np.argsort(-scores, kind="stable")
     return [usable[i][0] for i in order if scores[i] >= SHORTLIST_MIN]
+
+
+def match_clusters(
+    item: DedupCandidate, candidates: Sequence[tuple[DedupCandidate, str]]
+) -> dict[str, tuple[DedupCandidate, PairEvidence]]:
+    """Every cluster `item` verifies against: cluster id → (the member it matched, evidence).
+
+    :param candidates: (candidate, its cluster id), best first (the order of shortlist).
+    """
+    found: dict[str, tuple[DedupCandidate, PairEvidence]] = {}
+    tried: dict[str, int] = {}
+    for candidate, cluster in candidates:
+        if candidate.key == item.key or cluster in found or tried.get(cluster, 0) >= PER_CLUSTER:
+            continue
+        if cluster not in tried and len(tried) >= SHORTLIST_MAX:
+            continue
+        tried[cluster] = tried.get(cluster, 0) + 1
+        evidence = compare(item, candidate)
+        if evidence.reprint:
+            found[cluster] = (candidate, evidence)
+    return found
 
 
 def find_reprint(

@@ -33,7 +33,7 @@ OUTAGE_KINDS = ("dns", "connect", "timeout")
 MIN_OUTAGE_SOURCES = 2
 ALERT_KINDS = (
     "source_failing", "source_quarantined", "source_quiet", "extraction_rise",
-    "cycle_crashed", "cycle_failed", "maintenance_failed", "scheduler_error",
+    "cycle_crashed", "cycle_failed", "maintenance_failed", "scheduler_error", "selectors_broken",
 )  # fmt: skip
 
 
@@ -64,6 +64,8 @@ class SourceHealthInput:
     yields: tuple[datetime, ...] = ()
     runs_since_yield: int = 0
     extraction: tuple[ExtractionPoint, ...] = ()  # oldest first
+    # Set while the source's list selectors are broken and automatic detection carries it.
+    flag: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,6 +218,8 @@ def evaluate_source(inp: SourceHealthInput, now: datetime, policy: HealthPolicy)
         ))  # fmt: skip
     elif failures == 0 and (quiet := gone_quiet(inp, now, policy.gone_quiet_factor)):
         alerts.append(Alert("source_quiet", inp.source_id, quiet))
+    if inp.flag and not quarantine:
+        alerts.append(Alert("selectors_broken", inp.source_id, inp.flag))
     if not quarantine and (rise := extraction_rise(inp.extraction)):
         alerts.append(Alert("extraction_rise", inp.source_id, rise))
     return SourceVerdict(inp.source_id, None if quarantine else due, quarantine, tuple(alerts))

@@ -74,6 +74,19 @@ class ApiSpec:
     page_param: str = ""
     max_pages: int = 1
     html: str = ""
+    # "page": page_param carries 1, 2, 3…; "offset": it carries 0, page_size, 2*page_size…
+    # (Baidu-style `pn=0,10,20`). `{page}` and `{offset}` in `body` are replaced likewise.
+    page_mode: str = "page"
+    page_size: int = 10
+
+    def page_value(self, page: int) -> int:
+        """What the API expects for the 1-based page number `page`."""
+        return (page - 1) * self.page_size if self.page_mode == "offset" else page
+
+
+# Most detail pages one source fetches per run when its `max_items` is 0 (not set): one feed
+# once added 50,000 items in a cycle.
+DEFAULT_MAX_ITEMS = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +137,21 @@ class Masthead:
 
 
 @dataclass(frozen=True, slots=True)
+class ProposalSettings:
+    """How 一键生成初稿 picks and prints a proposed issue (config/settings.toml [proposal])."""
+
+    per_sector_min: int = 2  # taken from each industry first, when it has that many
+    per_sector_max: int = 4
+    max_items: int = 30  # the whole issue; fewer when the week is thin
+    body: str = "summary"  # summary | text: how each proposed item prints
+    summary_chars: int = 200
+    default_section: str = ""  # "" = the first of newsletter.sections
+    first_days: int = 14  # with no finalized issue yet, look back this many days
+    # (section, title words): the first section one of whose words the title holds.
+    section_words: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class CrawlSettings:
     """Politeness and limits applied to every source unless a source overrides them."""
 
@@ -134,6 +162,8 @@ class CrawlSettings:
     retries: int
     max_response_bytes: int
     cycle_timeout: float
+    # Attachments (pdf, docx, xlsx, ...) larger than this are recorded, not downloaded.
+    attachment_max_bytes: int = 20 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +236,7 @@ class Settings:
     alerts: AlertSettings = field(default_factory=AlertSettings)
     maintenance: MaintenanceSettings = field(default_factory=MaintenanceSettings)
     logs: LogSettings = field(default_factory=LogSettings)
+    proposal: ProposalSettings = field(default_factory=ProposalSettings)
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,3 +274,5 @@ class SourceRunRecord:
     error: str | None = None
     errors: dict[str, int] = field(default_factory=dict)
     duration: float = 0.0
+    # A healthy run that ops should look at: "selectors of X broke on …; detection found N".
+    flag: str | None = None

@@ -2,15 +2,18 @@
 
 Feed readers exchange subscription lists as OPML: one `<outline type="rss" xmlUrl=...>` per feed,
 optionally nested in category outlines. Export writes every `feed` source (RSSHub routes resolved
-against the configured instance); import turns a reader's list into new `[[source]]` tables.
+against the configured instance, disabled ones marked `newsdeskEnabled="false"`); import turns a
+reader's list into new `[[source]]` tables written `enabled = false` until ops review them.
+Each outline that cannot become a source (address with a space, title with a control character) is
+skipped with a reason; only a file that is not OPML at all is refused.
 """
 
 from __future__ import annotations
 
-import json
+import codecs
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -28,6 +31,18 @@ AUTHORITY_LABELS = {
 _GENERIC_LABELS = {"www", "rss", "feed", "feeds", "news", "com", "cn", "net", "org", "gov", "edu"}
 _GENERIC_LABELS |= {"info", "io", "app", "ac", "co"}
 _SLUG_CHARS = re.compile(r"[^a-z0-9]+")
+# An http(s) address without whitespace (what config's `urls` accepts).
+_URL = re.compile(r"^https?://[^\s/]+[^\s]*$")
+# Characters XML 1.0 forbids (C0 controls but tab/LF/CR, lone surrogates, U+FFFE/U+FFFF).
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# Control characters in a title (C0 but whitespace, DEL, C1, and U+FFFD for what XML forbade):
+# a sign of a broken export, never part of a name.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd]")
+_DECLARED = re.compile(rb"""^<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+# Encodings whose Chinese files are better read by their superset.
+_SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "gb18030": "gb18030"}
+# The attribute export writes on disabled feeds (OPML lets outlines carry any attribute).
+DISABLED_ATTR = "newsdeskEnabled"
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +53,7 @@ class OpmlFeed:
     xml_url: str
     html_url: str = ""
     category: str = ""
+    enabled: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +78,7 @@ def feeds_of(sources: Iterable[Source]) -> list[OpmlFeed]:
             via_rsshub = bool(source.rsshub) and url.endswith(source.rsshub)
             site = "" if via_rsshub else f"{parts.scheme}://{parts.netloc}/"
             category = AUTHORITY_LABELS.get(source.authority, source.authority)
-            feeds.append(OpmlFeed(title, url, site, category))
+            feeds.append(OpmlFeed(title, url, site, category, source.enabled))
     return feeds
 
 
@@ -70,7 +86,7 @@ def export_opml(feeds: Sequence[OpmlFeed], title: str, created: str = "") -> str
     """OPML 2.0 text with the feeds filed under their categories (in first-seen order)."""
     root = ET.Element("opml", version="2.0")
     head = ET.SubElement(root, "head")
-    ET.SubElement(head, "title").text = title
+    ET.SubElement(head, "title").text = xml_text(title)
     if created:
         ET.SubElement(head, "dateCreated").text = created
     body = ET.SubElement(root, "body")
@@ -79,13 +95,16 @@ def export_opml(feeds: Sequence[OpmlFeed], title: str, created: str = "") -> str
         parent = body
         if feed.category:
             if feed.category not in folders:
-                folders[feed.category] = ET.SubElement(
-                    body, "outline", text=feed.category, title=feed.category
-                )
+                label = xml_text(feed.category)
+                folders[feed.category] = ET.SubElement(body, "outline", text=label, title=label)
             parent = folders[feed.category]
-        attrs = {"type": "rss", "text": feed.title, "title": feed.title, "xmlUrl": feed.xml_url}
+        name = xml_text(feed.title)
+        attrs = {"type": "rss", "text": name, "title": name, "xmlUrl": xml_text(feed.xml_url)}
         if feed.html_url:
-            attrs["htmlUrl"] = feed.html_url
+            attrs["htmlUrl"] = xml_text(feed.html_url)
+        if not feed.enabled:
+            # Readers keep unknown attributes; newsdesk's import reads it back.
+            attrs[DISABLED_ATTR] = "false"
         ET.SubElement(parent, "outline", attrs)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
@@ -93,26 +112,56 @@ def export_opml(feeds: Sequence[OpmlFeed], title: str, created: str = "") -> str
 
 def parse_opml(data: str | bytes) -> list[OpmlFeed]:
     """Every outline with an xmlUrl, at any depth; ValueError when the text is not OPML."""
+    text = decode_xml(data) if isinstance(data, bytes) else data
+    # Strip the declaration (its encoding is honoured above) and characters XML forbids:
+    # a title carrying one is then skipped by import_feeds instead of refusing the whole file.
+    text = _XML_INVALID.sub("\ufffd", re.sub(r"^\ufeff?\s*<\?xml[^>]*\?>", "", text))
     try:
-        root = ET.fromstring(data)
+        root = ET.fromstring(text)
     except ET.ParseError as exc:
         raise ValueError(f"not valid XML ({exc})") from exc
     body = root.find("body")
     if root.tag != "opml" or body is None:
         raise ValueError("not an OPML document (no <opml><body>)")
     feeds: list[OpmlFeed] = []
-
-    def walk(node: ET.Element, category: str) -> None:
-        for outline in node.findall("outline"):
-            name = (outline.get("title") or outline.get("text") or "").strip()
-            url = (outline.get("xmlUrl") or "").strip()
-            if url:
-                html = (outline.get("htmlUrl") or "").strip()
-                feeds.append(OpmlFeed(name or _host(url), url, html, category))
-            walk(outline, category if url else name or category)
-
-    walk(body, "")
+    # An explicit stack of child iterators, not recursion: readers' exports can nest thousands
+    # of folders deep. Feeds come out in document order, as a recursive walk would give them.
+    stack: list[tuple[Iterator[ET.Element], str]] = [(iter(body.findall("outline")), "")]
+    while stack:
+        children, category = stack[-1]
+        outline = next(children, None)
+        if outline is None:
+            stack.pop()
+            continue
+        name = outline.get("title") or outline.get("text") or ""
+        name = re.sub(r"[\t\n\r ]+", " ", name).strip(" ")  # str.strip() would eat NEL
+        url = (outline.get("xmlUrl") or "").strip()
+        if url:
+            html = (outline.get("htmlUrl") or "").strip()
+            enabled = outline.get(DISABLED_ATTR, "true").strip().lower() != "false"
+            feeds.append(OpmlFeed(name or _host(url), url, html, category, enabled))
+        stack.append((iter(outline.findall("outline")), category if url else name or category))
     return feeds
+
+
+def decode_xml(data: bytes) -> str:
+    """XML bytes as text, in the encoding the declaration names (UTF-8 when it names none)."""
+    if data.startswith(codecs.BOM_UTF8):
+        return data[3:].decode("utf-8", errors="replace")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16", errors="replace")
+    declared = _DECLARED.match(data.lstrip())
+    name = declared.group(1).decode("ascii").lower() if declared else "utf-8"
+    try:
+        codec = codecs.lookup(_SUPERSETS.get(name, name)).name
+    except LookupError as exc:
+        raise ValueError(f"the XML declaration names an unknown encoding '{name}'") from exc
+    return data.decode(codec, errors="replace")
+
+
+def xml_text(text: str) -> str:
+    """`text` without the characters XML 1.0 cannot carry (they make the whole file invalid)."""
+    return _XML_INVALID.sub("", text)
 
 
 def import_feeds(
@@ -127,8 +176,9 @@ def import_feeds(
     skipped: list[tuple[str, str, str]] = []
     for feed in feeds:
         url = feed.xml_url
-        if not re.match(r"^https?://[^\s/]+", url):
-            skipped.append((feed.title, url, "not an http(s) URL"))
+        problem = _problem(feed)
+        if problem:
+            skipped.append((feed.title, url, problem))
             continue
         if url.rstrip("/") in known:
             skipped.append((feed.title, url, "already configured"))
@@ -141,6 +191,21 @@ def import_feeds(
         tables.append(_table(source_id, name, url, route, _authority(feed.category), origin))
         added.append((source_id, name, route or url))
     return ImportResult("\n".join(tables), tuple(added), tuple(skipped))
+
+
+def _problem(feed: OpmlFeed) -> str:
+    """Why this outline cannot become a source, or ""."""
+    url = feed.xml_url
+    if not re.match(r"^https?://[^\s/]+", url):
+        return "not an http(s) URL"
+    if re.search(r"\s", url):
+        return "the address contains a space or other whitespace"
+    if not _URL.match(url) or _CONTROL.search(url):
+        return "the address contains a control character"
+    bad = _CONTROL.search(feed.title)
+    if bad:
+        return f"the title contains a control character (U+{ord(bad.group()):04X})"
+    return ""
 
 
 def slug_for(feed: OpmlFeed, route: str = "") -> str:
@@ -172,17 +237,38 @@ def _authority(category: str) -> str:
 
 
 def _table(source_id: str, name: str, url: str, route: str, authority: str, origin: str) -> str:
-    # json.dumps writes a valid TOML basic string (quotes, backslashes, control characters).
-    lines = ["[[source]]", f"id = {_q(source_id)}", f"name = {_q(name)}", 'kind = "feed"']
-    lines.append(f"rsshub = {_q(route)}" if route else f"urls = [{_q(url)}]")
-    lines.append(f"authority = {_q(authority)}")
+    # Written disabled: an imported feed is crawled only after ops reviewed and enabled it.
+    lines = ["[[source]]", f"id = {toml_string(source_id)}", f"name = {toml_string(name)}"]
+    lines.append('kind = "feed"')
+    lines.append(f"rsshub = {toml_string(route)}" if route else f"urls = [{toml_string(url)}]")
+    lines.append(f"authority = {toml_string(authority)}")
+    lines.append("enabled = false")
     note = f"Imported from {origin}. " if origin else "Imported from OPML. "
-    lines.append(f"notes = {_q(note + 'Review authority, sector_hint and schedule.')}")
+    note += (
+        "Review authority (guessed from the reader's folder), sector_hint and schedule, "
+        "then set enabled = true and run `newsdesk sources check`."
+    )
+    lines.append(f"notes = {toml_string(note)}")
     return "\n".join(lines) + "\n"
 
 
-def _q(text: str) -> str:
-    return json.dumps(text, ensure_ascii=False)
+# TOML basic-string escapes (toml.io v1.0.0 "String"). JSON's differ: json.dumps leaves DEL raw,
+# which TOML forbids, so a title with one used to make the whole import fail.
+_TOML_SHORT = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n"}
+_TOML_SHORT |= {"\f": "\\f", "\r": "\\r"}
+
+
+def toml_string(text: str) -> str:
+    """`text` as a TOML basic string: quotes, backslashes and every control character escaped."""
+    out = []
+    for char in text:
+        if char in _TOML_SHORT:
+            out.append(_TOML_SHORT[char])
+        elif ord(char) < 0x20 or ord(char) == 0x7F:
+            out.append(f"\\u{ord(char):04X}")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
 
 
 def _host(url: str) -> str:

@@ -29,6 +29,7 @@ class Move:
     result: Classification
     rank_base: float
     rank: float
+    title: str = ""  # for the preview's sample items
 
 
 def _new_status(old_status: str, sector: str) -> str:
@@ -50,7 +51,7 @@ def plan_moves(
     examined = 0
     for row in rows:
         examined += 1
-        result = classify(classifier, row["title"], row["text"])
+        result = classify(classifier, row["title"], row["text"], row.get("attachment_text") or "")
         status = _new_status(row["status"], result.sector)
         if result.sector == row["sector"] and status == row["status"]:
             continue
@@ -69,6 +70,7 @@ def plan_moves(
             result,
             base,
             rank,
+            row["title"] or "",
         )
         moves.append(move)
     return moves, examined
@@ -77,3 +79,13 @@ def plan_moves(
 def move_matrix(moves: list[Move]) -> Counter[tuple[str, str]]:
     """How many items move from which sector to which."""
     return Counter((m.old_sector, m.new_sector) for m in moves)
+
+
+def move_samples(moves: list[Move], per_cell: int = 3) -> dict[tuple[str, str], list[str]]:
+    """A few titles of the items behind each cell of the matrix (what ops check before applying)."""
+    samples: dict[tuple[str, str], list[str]] = {}
+    for m in moves:
+        cell = samples.setdefault((m.old_sector, m.new_sector), [])
+        if len(cell) < per_cell:
+            cell.append(m.title)
+    return samples

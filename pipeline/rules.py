@@ -43,7 +43,9 @@ DEFAULT_REPEAT_CAP = 8
 DEFAULT_MIN_SHARE = 0.0
 
 _TOP_KEYS = frozenset({"classify", "sector"})
-_CLASSIFY_KEYS = frozenset({"title_factor", "min_score", "min_share", "repeat_cap", "exclude"})
+_CLASSIFY_KEYS = frozenset(
+    {"title_factor", "min_score", "min_share", "repeat_cap", "exclude", "title_veto"}
+)
 _SECTOR_KEYS = frozenset(
     {"id", "name", "group", "priority", "min_score", "keywords", "exclude", "guard_words"}
     | {"cooccur", "examples", "counter_examples"}
@@ -95,6 +97,8 @@ class ClassifySettings:
     repeat_cap: int = DEFAULT_REPEAT_CAP
     min_share: float = DEFAULT_MIN_SHARE
     exclude: tuple[str, ...] = ()
+    # A title containing one of these is not industry news whatever its keywords (notices, advice).
+    title_veto: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,12 +212,14 @@ def _parse_settings(p: _Problems, data: object) -> ClassifySettings:
         p.add(where, f"field 'repeat_cap' must be an integer >= 1; got {cap!r}")
         cap = DEFAULT_REPEAT_CAP
     exclude = _text_list(p, where, "exclude", data.get("exclude", []))
+    title_veto = _text_list(p, where, "title_veto", data.get("title_veto", []))
     return ClassifySettings(
         title_factor=DEFAULT_TITLE_FACTOR if title_factor is None else title_factor,
         min_score=DEFAULT_MIN_SCORE if min_score is None else min_score,
         repeat_cap=cap,
         min_share=float(share),
         exclude=exclude,
+        title_veto=title_veto,
     )
 
 

@@ -82,6 +82,65 @@ def item_by_content_hash(db: Database, content_hash: str, exclude: str) -> dict[
     return rows[0] if rows else None
 
 
+# Items read per sentence mark. A sentence stored by more items is boilerplate (a ministry's
+# closing line) or a story reprinted that often; the first MARK_POSTINGS of them are enough to
+# join its cluster, and the cap keeps one lookup's cost flat however large the store grows.
+MARK_POSTINGS = 32
+
+
+def dedup_candidates(
+    db: Database, bands: Sequence[int], marks: Sequence[int], exclude: str
+) -> list[dict[str, Any]]:
+    """Processed items sharing a band or a sentence mark: key, cluster_id, signature."""
+    keys: set[str] = set()
+    if bands:
+        marks_sql = ",".join("?" * len(bands))
+        keys.update(
+            r[0]
+            for r in db.execute(f"SELECT key FROM lsh_bands WHERE band IN ({marks_sql})", bands)
+        )
+    for mark in marks:
+        keys.update(
+            r[0]
+            for r in db.execute(
+                "SELECT key FROM sentence_marks WHERE mark = ? LIMIT ?", [mark, MARK_POSTINGS]
+            )
+        )
+    keys.discard(exclude)
+    rows: list[dict[str, Any]] = []
+    ordered = sorted(keys)
+    for i in range(0, len(ordered), _CHUNK):
+        chunk = ordered[i : i + _CHUNK]
+        marks_sql = ",".join("?" * len(chunk))
+        rows += rows_of(
+            db,
+            f"SELECT key, cluster_id, signature FROM items WHERE key IN ({marks_sql})",
+            chunk,
+        )
+    return rows
+
+
+def clusters_of(db: Database, keys: Sequence[str]) -> set[str]:
+    """The current cluster ids of these items (an item without one is its own cluster)."""
+    if not keys:
+        return set()
+    marks = ",".join("?" * len(keys))
+    sql = f"SELECT coalesce(cluster_id, key) FROM items WHERE key IN ({marks})"
+    return {r[0] for r in db.execute(sql, list(keys))}
+
+
+def merge_clusters(db: Database, clusters: Sequence[str], into: str) -> None:
+    """Point every member of these clusters at `into` (call inside `transaction`)."""
+    marks = ",".join("?" * len(clusters))
+    db.execute(f"UPDATE items SET cluster_id = ? WHERE cluster_id IN ({marks})", [into, *clusters])
+
+
+def status_of(db: Database, key: str) -> str | None:
+    """One item's current status, None when it is gone."""
+    row = db.execute("SELECT status FROM items WHERE key = ?", [key]).fetchone()
+    return None if row is None else str(row[0])
+
+
 def lsh_candidates(db: Database, bands: Sequence[int], exclude: str) -> list[dict[str, Any]]:
     """Processed items sharing at least one LSH band with `bands`."""
     if not bands:
@@ -121,14 +180,22 @@ def cluster_members(db: Database, cluster_id: str) -> list[dict[str, Any]]:
 
 
 def save_processed(
-    db: Database, key: str, fields: dict[str, Any], bands: Sequence[int] = ()
+    db: Database,
+    key: str,
+    fields: dict[str, Any],
+    bands: Sequence[int] = (),
+    marks: Sequence[int] = (),
 ) -> None:
-    """Write a processed item's fields and its LSH bands (call inside `transaction`)."""
+    """Write a processed item's fields, LSH bands and sentence marks (inside `transaction`)."""
     fields = {**fields, "processed_at": utc_now()}
     assignments = ", ".join(f"{name} = :{name}" for name in fields)
     db.execute(f"UPDATE items SET {assignments} WHERE key = :_key", {**fields, "_key": key})
     db.conn.executemany(
         "INSERT OR IGNORE INTO lsh_bands (band, key) VALUES (?, ?)", [(band, key) for band in bands]
+    )
+    db.conn.executemany(
+        "INSERT OR IGNORE INTO sentence_marks (mark, key) VALUES (?, ?)",
+        [(mark, key) for mark in marks],
     )
 
 
@@ -138,17 +205,25 @@ def recluster(db: Database, old_cluster: str, new_cluster: str) -> None:
 
 
 def rerank_cluster(db: Database, key: str, reprints: int, points: float) -> None:
-    """Record a canonical item's reprint count and add its reprint points to its rank."""
+    """Record a canonical item's reprint count and add its reprint points to its rank.
+
+    The cluster's other members lose theirs: a merge can turn a canonical item into a member.
+    """
     db.execute(
         "UPDATE items SET reprints = ?, rank = rank_base + ? WHERE key = ?", [reprints, points, key]
+    )
+    db.execute(
+        """UPDATE items SET reprints = 0, rank = rank_base
+           WHERE cluster_id = ? AND key != ? AND reprints != 0""",
+        [key, key],
     )
 
 
 def items_for_reprocess(db: Database, since: str) -> Iterator[dict[str, Any]]:
     """Processed items no editor has decided or re-sectored, fetched on or after `since`."""
     cursor = db.execute(
-        """SELECT key, title, text, sector, status, source_id, published_at, reprints
-           FROM items WHERE status IN ('pending', 'off_topic', 'duplicate')
+        """SELECT key, title, text, attachment_text, sector, status, source_id, published_at,
+           reprints FROM items WHERE status IN ('pending', 'off_topic', 'duplicate')
            AND reviewer IS NULL AND fetched_at >= ?
            AND key NOT IN (SELECT subject FROM events WHERE action = 'resector')
            ORDER BY fetched_at""",

@@ -173,6 +173,43 @@ def queue_page(
     return rows
 
 
+def neighbours(
+    db: Database, q: QueueQuery, counts: dict[str, int], key: str
+) -> tuple[str | None, str | None]:
+    """The keys before and after `key` in the queue's order (sector, then rank), or None.
+
+    An item the filter no longer matches (accepted from a pending queue) still has a place: the
+    one it would sort into, so "next" after 采用 is the item that followed it.
+    """
+    rows = rows_of(db, "SELECT rowid, sector, rank FROM items WHERE key = ?", [key])
+    if not rows:
+        return None, None
+    row = rows[0]
+    sector = row["sector"] or ""
+    if q.filter.sector and sector != q.filter.sector:
+        return None, None
+
+    def place(s: str) -> tuple[int, int, str]:  # the order of queue_counts
+        return (0, SECTOR_ORDER.index(s), "") if s in SECTOR_ORDER else (1, 0, s)
+
+    before = sum(
+        n for s, n in counts.items()
+        if (not q.filter.sector or s == q.filter.sector) and place(s) < place(sector)
+    )  # fmt: skip
+    within = db.execute(
+        f"""SELECT count(*) FROM items WHERE sector IS ? AND {q.where}
+            AND (rank > ? OR (rank = ? AND items.rowid < ?))""",
+        [sector or None, *q.params, row["rank"], row["rank"], row["rowid"]],
+    ).fetchone()[0]
+    member = db.execute(
+        f"SELECT count(*) FROM items WHERE items.rowid = ? AND {q.where}", [row["rowid"], *q.params]
+    ).fetchone()[0]
+    index = before + within
+    prev = queue_page(db, q, counts, index - 1, 1) if index > 0 else []
+    after = queue_page(db, q, counts, index + (1 if member else 0), 1)
+    return (prev[0]["key"] if prev else None), (after[0]["key"] if after else None)
+
+
 def queue_rows(db: Database, keys: Iterable[str]) -> list[dict[str, Any]]:
     """Queue rows for these keys (to redraw rows after an action)."""
     keys = list(keys)

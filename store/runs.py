@@ -34,11 +34,19 @@ def save_http_cache(
         )  # fmt: skip
 
 
-def start_run(db: Database, trigger: str, at: str) -> int:
-    """Open a run record; return its id."""
+def start_run(
+    db: Database, trigger: str, at: str, pid: int | None = None, host: str | None = None
+) -> int:
+    """Open a run record, with the process and host that run it; return its id.
+
+    Every run names its process, so a scheduler starting meanwhile never takes a live manual
+    `newsdesk crawl` for a crashed one (a run without a pid cannot be told from a dead one).
+    """
     with transaction(db):
         cursor = db.execute(
-            "INSERT INTO runs (started_at, trigger, status) VALUES (?, ?, 'running')", [at, trigger]
+            """INSERT INTO runs (started_at, trigger, status, pid, host)
+               VALUES (?, ?, 'running', ?, ?)""",
+            [at, trigger, pid, host],
         )
     return int(cursor.lastrowid or 0)
 
@@ -76,6 +84,8 @@ def record_source_run(db: Database, record: SourceRunRecord) -> None:
         prev = state[0] if state else {"consecutive_failures": 0, "failing_since": None}
         ok = record.error_kind is None
         update: dict[str, Any] = {"id": record.source_id, "last_run_at": record.finished_at}
+        if ok or record.flag:
+            update["flag"] = record.flag
         if ok:
             update |= {"last_success_at": record.finished_at, "consecutive_failures": 0,
                        "failing_since": None}  # fmt: skip
@@ -91,6 +101,18 @@ def record_source_run(db: Database, record: SourceRunRecord) -> None:
             update["items_total"] = int(prev.get("items_total") or 0) + record.new
             update["newest_item_at"] = record.finished_at
         db.table("sources").upsert(update, pk="id")
+
+
+def usual_list_size(db: Database, source_id: str, runs: int = 5) -> float | None:
+    """Items per list page in the source's last clean runs (None before it has any)."""
+    rows = rows_of(
+        db,
+        """SELECT items_seen, pages FROM source_runs WHERE source_id = ? AND error_kind IS NULL
+           AND flag IS NULL AND pages > 0 AND items_seen > 0 ORDER BY started_at DESC LIMIT ?""",
+        [source_id, runs],
+    )
+    sizes = sorted(r["items_seen"] / r["pages"] for r in rows)
+    return sizes[len(sizes) // 2] if sizes else None
 
 
 def source_states(db: Database) -> dict[str, dict[str, Any]]:
@@ -120,12 +142,14 @@ def parse_time(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
 
 
-def mark_run_owner(db: Database, run_id: int, pid: int, source_ids: Sequence[str]) -> None:
+def mark_run_owner(
+    db: Database, run_id: int, pid: int, source_ids: Sequence[str], host: str | None = None
+) -> None:
     """Record which process runs a cycle and which sources it covers (for crash recovery)."""
     with transaction(db):
         db.execute(
-            "UPDATE runs SET pid = ?, source_ids = ? WHERE id = ?",
-            [pid, json.dumps(list(source_ids)), run_id],
+            "UPDATE runs SET pid = ?, source_ids = ?, host = coalesce(?, host) WHERE id = ?",
+            [pid, json.dumps(list(source_ids)), host, run_id],
         )
 
 
@@ -174,13 +198,17 @@ def record_missing_source_runs(
     return missing
 
 
-def recover_abandoned_runs(db: Database, alive: Any, at: str) -> list[int]:
+def recover_abandoned_runs(db: Database, alive: Any, at: str, host: str | None = None) -> list[int]:
     """Mark runs whose process died while they were running as crashed; return their ids.
 
     :param alive: `pid -> bool`, whether that process still lives.
+    :param host: this machine's name: a run recorded on another host (a database shared over
+        the network) cannot be checked from here and is left alone.
     """
     recovered = []
     for run in running_runs(db):
+        if host and run.get("host") and run["host"] != host:
+            continue
         if run["pid"] and alive(int(run["pid"])):
             continue
         message = (

@@ -228,4 +228,103 @@ MIGRATIONS: tuple[str, ...] = (
     """
     CREATE INDEX items_new ON items (status, fetched_at, key);
     """,
+    # 5: self-healing lists (issue 13): a run whose list selectors broke but whose items automatic
+    # detection found is healthy yet flagged; the source keeps the flag until a run clears it.
+    """
+    ALTER TABLE source_runs ADD COLUMN flag TEXT;
+    ALTER TABLE sources ADD COLUMN flag TEXT;
+    """,
+    # 6: every run names the host of its process (issue 13): crash recovery checks pids only of
+    # runs on its own host.
+    """
+    ALTER TABLE runs ADD COLUMN host TEXT;
+    """,
+    # 7: the editors' week (issue 15): account roles, login throttling, proposed issues.
+    # Existing accounts become editors: no desk action they could take before needs the admin
+    # role (every admin action is new), and ops promote one with `newsdesk users role NAME admin`.
+    """
+    ALTER TABLE users ADD COLUMN role TEXT NOT NULL DEFAULT 'editor';    -- editor | admin
+    CREATE TABLE login_failures (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        name TEXT NOT NULL DEFAULT '',
+        address TEXT NOT NULL DEFAULT '',
+        throttled INTEGER NOT NULL DEFAULT 0   -- refused without checking the password
+    );
+    CREATE INDEX login_failures_name ON login_failures (name, at);
+    CREATE INDEX login_failures_address ON login_failures (address, at);
+    -- The reprint clusters already used in a finalized issue, read once per proposal query.
+    CREATE INDEX items_status_cluster ON items (status, cluster_id);
+    -- A proposed item's status before the proposal accepted it: taking it out restores it.
+    ALTER TABLE issue_items ADD COLUMN prior_status TEXT;
+    -- Items an editor took out of a draft: never proposed again as its runner-up.
+    CREATE TABLE issue_skipped (
+        issue_id INTEGER NOT NULL REFERENCES issues(id),
+        item_key TEXT NOT NULL,
+        PRIMARY KEY (issue_id, item_key)
+    );
+    """,
+    # 8: the search index re-declared so Datasette finds it on `items` (it recognises only
+    # content="items" or content=[items], not content='items'), with a third column for the text of
+    # the item's attachments (issue 16). The index is derived data: it is rebuilt from the processed
+    # items, so nothing is lost; the vocabulary table (2-character search) is re-created on it.
+    """
+    DROP TABLE items_fts_vocab;
+    DROP TRIGGER items_fts_first;
+    DROP TRIGGER items_fts_update;
+    DROP TRIGGER items_fts_delete;
+    DROP TABLE items_fts;
+    ALTER TABLE items ADD COLUMN attachment_text TEXT NOT NULL DEFAULT '';
+    CREATE VIRTUAL TABLE items_fts USING fts5(
+        title, text, attachment_text, content="items", content_rowid="rowid", tokenize="trigram"
+    );
+    INSERT INTO items_fts (rowid, title, text, attachment_text)
+        SELECT rowid, title, text, attachment_text FROM items WHERE processed_at IS NOT NULL;
+    CREATE TRIGGER items_fts_first AFTER UPDATE OF processed_at ON items
+    WHEN old.processed_at IS NULL AND new.processed_at IS NOT NULL BEGIN
+        INSERT INTO items_fts (rowid, title, text, attachment_text)
+        VALUES (new.rowid, new.title, new.text, new.attachment_text);
+    END;
+    CREATE TRIGGER items_fts_update AFTER UPDATE OF title, text, attachment_text ON items
+    WHEN old.processed_at IS NOT NULL BEGIN
+        INSERT INTO items_fts (items_fts, rowid, title, text, attachment_text)
+        VALUES ('delete', old.rowid, old.title, old.text, old.attachment_text);
+        INSERT INTO items_fts (rowid, title, text, attachment_text)
+        VALUES (new.rowid, new.title, new.text, new.attachment_text);
+    END;
+    CREATE TRIGGER items_fts_delete AFTER DELETE ON items WHEN old.processed_at IS NOT NULL BEGIN
+        INSERT INTO items_fts (items_fts, rowid, title, text, attachment_text)
+        VALUES ('delete', old.rowid, old.title, old.text, old.attachment_text);
+    END;
+    CREATE VIRTUAL TABLE items_fts_vocab USING fts5vocab(items_fts, row);
+    """,
+    # 9: attachments kept for each item (issue 16): one row per link, the file itself stored once
+    # by content hash under the data folder (several items may share one file).
+    """
+    CREATE TABLE attachments (
+        item_key TEXT NOT NULL,   -- items.key; no REFERENCES: the crawl writes items in batches
+        url TEXT NOT NULL,
+        name TEXT NOT NULL DEFAULT '',          -- the link text, else the file name
+        type TEXT NOT NULL DEFAULT '',          -- pdf docx xlsx doc wps et ofd zip xls
+        size INTEGER,                           -- bytes received (NULL: not downloaded)
+        sha256 TEXT,                            -- the kept copy: attachments/<sha[:2]>/<sha>.<type>
+        status TEXT NOT NULL,                   -- read | kept | failed | skipped
+        reason TEXT NOT NULL DEFAULT '',        -- why not read / not kept, for editors and ops
+        text TEXT NOT NULL DEFAULT '',          -- extracted text (items.attachment_text joins all)
+        fetched_at TEXT NOT NULL,
+        PRIMARY KEY (item_key, url)
+    );
+    CREATE INDEX attachments_sha ON attachments (sha256);
+    CREATE INDEX attachments_status ON attachments (status);
+    """,
+    # 10: the containment index next to the LSH bands: one row per long sentence of each processed
+    # item (pipeline.fingerprints), so that a copy keeping half of an article finds it whatever
+    # their Jaccard. Items processed before it have no rows and are found by their bands only.
+    """
+    CREATE TABLE sentence_marks (
+        mark INTEGER NOT NULL,
+        key TEXT NOT NULL,
+        PRIMARY KEY (mark, key)
+    ) WITHOUT ROWID;
+    """,
 )

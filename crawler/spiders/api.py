@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 import scrapy
 
-from crawler.parse import parse_api, parse_api_html
+from crawler.parse import invalid_utf8, parse_api, parse_api_html
 from crawler.spiders.base import SourceSpider
 
 if TYPE_CHECKING:
@@ -23,12 +23,12 @@ class ApiSpider(SourceSpider):
     def _request(self, url: str, page: int) -> scrapy.Request | None:
         api = self.source.api
         assert api is not None  # config guarantees it for kind = "json"
-        params = dict(api.params)
+        params = {k: _paged(v, page, api.page_size) for k, v in api.params}
         if api.page_param:
-            params[api.page_param] = str(page)
-        meta = {"page": page, "url": url}
+            params[api.page_param] = str(api.page_value(page))
+        meta = {"page": page, "url": url, "paging": page > 1}
         if api.method == "POST":
-            body = api.body.replace("{page}", str(page)) if api.body else urlencode(params)
+            body = _paged(api.body, page, api.page_size) if api.body else urlencode(params)
             ctype = "application/json" if body.lstrip().startswith("{") else (
                 "application/x-www-form-urlencoded")  # fmt: skip
             return self.entry_request(
@@ -60,6 +60,10 @@ class ApiSpider(SourceSpider):
         except (ValueError, UnicodeDecodeError) as exc:
             self.entry_broken(response, "parse_error", f"{response.url}: {exc}")
             return
+        if problem := invalid_utf8(response.body):
+            # The valid records are kept; the damage is counted in the run record and logged.
+            self.tally.errors["bad_encoding_bytes"] += 1
+            self.logger.warning("source=%s %s: %s", self.source.id, response.url, problem)
         page = int(response.meta["page"])
         if not entries:
             if page == 1:
@@ -71,3 +75,8 @@ class ApiSpider(SourceSpider):
         more = api.page_param and page < api.max_pages and not all_known and self.detail_budget > 0
         if more and (request := self._request(response.meta["url"], page + 1)):
             yield request
+
+
+def _paged(template: str, page: int, page_size: int) -> str:
+    """`{page}` → the 1-based page number, `{offset}` → the index of its first record."""
+    return template.replace("{page}", str(page)).replace("{offset}", str((page - 1) * page_size))

@@ -14,27 +14,34 @@ from urllib.parse import urlsplit
 import scrapy
 from protego import Protego
 from scrapy import signals
+from scrapy.exceptions import StopDownload
 
 import store.db
 import store.items
 import store.runs
+from crawler.attachments import AttachmentMixin
 from crawler.context import CrawlContext, Tally
 from crawler.extract import MIN_BODY_CHARS, extract_article, extract_fragment, html_text
 from crawler.failures import kind_for_exception, kind_for_status
 from crawler.parse import ListEntry, date_from_url, decode_body
 from pipeline.dates import parse_cn_date
-from pipeline.models import RawItem, Source, SourceRunRecord
-from pipeline.normalize import canonical_url, url_key
+from pipeline.models import DEFAULT_MAX_ITEMS, RawItem, Source, SourceRunRecord
+from pipeline.normalize import canonical_url, normalize_text, url_key
 
 if TYPE_CHECKING:
     from scrapy.http import Response
     from twisted.python.failure import Failure
 
+# A configured detail selector that hits on less than this share of a run's pages (and at least
+# MIN_DETAIL_PAGES were extracted) flags the source: the field hit rate dropped. Half is normal
+# for some (gov.cn: div.TRS_UEDITOR on new pages, td#UCAP-CONTENT on older ones).
+DETAIL_HIT_FLOOR = 0.5
+MIN_DETAIL_PAGES = 2
 # A dry run stops after this many detail pages unless the source sets max_items.
 DRY_RUN_ITEMS = 10
 
 
-class SourceSpider(scrapy.Spider, abc.ABC):
+class SourceSpider(AttachmentMixin, scrapy.Spider, abc.ABC):
     """Base class: subclasses implement `entry_requests` and their entry callbacks."""
 
     def __init__(self, source: Source, ctx: CrawlContext, **kwargs: Any) -> None:
@@ -47,8 +54,9 @@ class SourceSpider(scrapy.Spider, abc.ABC):
         self.robots: dict[str, Protego | None] = {}
         self.waiting: dict[str, list[scrapy.Request]] = {}
         self.validators: dict[str, tuple[str | None, str | None]] = {}
-        limit = source.max_items or (DRY_RUN_ITEMS if ctx.dry_run else 0)
-        self.detail_budget = limit or 10**9
+        self.detail_budget = source.max_items or (
+            DRY_RUN_ITEMS if ctx.dry_run else DEFAULT_MAX_ITEMS
+        )
         if source.delay is not None:
             self.download_delay = source.delay
 
@@ -57,7 +65,18 @@ class SourceSpider(scrapy.Spider, abc.ABC):
         """Also listen for exceptions raised in our own callbacks."""
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.callback_failed, signal=signals.spider_error)
+        crawler.signals.connect(spider.bytes_arrived, signal=signals.bytes_received)
         return spider  # type: ignore[no-any-return]
+
+    def bytes_arrived(self, data: bytes, request: scrapy.Request, spider: Any) -> None:
+        """Stop a capped request at the cap and keep what arrived (a list page whose list sits
+        in its first megabytes, with inline base64 images after it, is still readable)."""
+        cap = request.meta.get("read_cap")
+        if spider is not self or not cap:
+            return
+        request.meta["read_bytes"] = request.meta.get("read_bytes", 0) + len(data)
+        if request.meta["read_bytes"] > cap:
+            raise StopDownload(fail=False)
 
     def callback_failed(self, failure: Failure, response: Response, spider: Any) -> None:
         """A bug in our parsing code: record it on the source instead of hiding it in a log."""
@@ -214,6 +233,11 @@ class SourceSpider(scrapy.Spider, abc.ABC):
             kind = kind_for_exception(failure.value)
             message = f"{type(failure.value).__name__}: {failure.value} ({request.url})"
         entry = bool(request.meta.get("entry"))
+        if kind == "http_404" and request.meta.get("paging"):
+            # A further list page that does not exist: the list simply ended. Not a failure, so
+            # it feeds no backoff or quarantine.
+            self.logger.info("source=%s list ends before %s", self.source.id, request.url)
+            return
         self.tally.fail(kind, message, entry=entry)
         if entry and response is not None:
             self.save_snapshot(response)
@@ -228,17 +252,22 @@ class SourceSpider(scrapy.Spider, abc.ABC):
         self.tally.items_seen += len(entries)
         keys = {e.url: url_key(canonical_url(e.url)) for e in entries}
         known = set() if self.ctx.db is None else store.items.known_keys(self.ctx.db, keys.values())
-        for entry in entries:
+        for index, entry in enumerate(entries):
             if keys[entry.url] in known:
                 self.tally.duplicate += 1
                 continue
             if self.detail_budget <= 0:
+                # The run record says the cap cut the run, and by how many new links.
+                cut = sum(1 for e in entries[index:] if keys[e.url] not in known)
+                self.tally.errors["max_items_cut"] += cut
+                self.logger.info("source=%s max_items reached: %d links left", self.source.id, cut)
                 return
             self.detail_budget -= 1
             body = entry.html or entry.text or _long_summary(entry.summary)
             if not fetch and body:
                 if (item := self.item_from(entry.url, entry, body, fragment=True)) is not None:
                     yield item
+                    yield from self.attachment_requests(item, body)
             else:
                 yield from self._gated(
                     scrapy.Request(
@@ -266,6 +295,7 @@ class SourceSpider(scrapy.Spider, abc.ABC):
             return
         if item is not None:
             yield item
+            yield from self.attachment_requests(item, decoded.text)
 
     def item_from(
         self, url: str, entry: ListEntry, html: str, fragment: bool = False
@@ -275,12 +305,15 @@ class SourceSpider(scrapy.Spider, abc.ABC):
             article = extract_fragment(html, url, entry.title, entry.date, entry.source)
         else:
             article = extract_article(html, url, self.source.detail)
+            self._count_selector_hits(article.missed)
         title = _better_title(article.title, entry.title, self.source.name)
         # Failure class "feed summaries shown as raw HTML": a summary is HTML in RSS and in many
         # APIs; it becomes text the way article bodies do before anyone sees it.
         summary = html_text(entry.summary) if entry.summary else ""
         text = summary if len(article.text) < MIN_BODY_CHARS and summary else article.text
-        if not title or len(text) < MIN_BODY_CHARS:
+        # The length counts what survives normalize: a page of furniture only (字体 大中小,
+        # 扫一扫, 发布时间…) passes a raw length check yet stores an empty article.
+        if not title or len(normalize_text(text)) < MIN_BODY_CHARS:
             self.tally.fail("detail_extract_failed", f"{url}: no title or body found")
             return None
         published = (
@@ -302,6 +335,33 @@ class SourceSpider(scrapy.Spider, abc.ABC):
             summary=summary,
         )
 
+    def _count_selector_hits(self, missed: tuple[str, ...]) -> None:
+        detail = self.source.detail
+        if detail.title or detail.date or detail.body or detail.source:
+            self.tally.detail_checked += 1
+            self.tally.detail_missed.update(missed)
+
+    def detail_flag(self) -> str | None:
+        """Detail selectors that matched on too few pages of this run: they probably broke in
+        a redesign (the extractor chain kept the items coming, ops should fix the selector)."""
+        t = self.tally
+        if t.detail_checked < MIN_DETAIL_PAGES:
+            return None
+        broken = []
+        for name, missed in sorted(t.detail_missed.items()):
+            rate = 1 - missed / t.detail_checked
+            if rate < DETAIL_HIT_FLOOR:
+                t.errors[f"detail_{name}_selector_missed"] = missed
+                selector = getattr(self.source.detail, name)
+                broken.append(f"{name} '{selector}' matched {t.detail_checked - missed} of "
+                              f"{t.detail_checked} pages ({rate:.0%})")  # fmt: skip
+        if not broken:
+            return None
+        return (
+            f"detail selectors of {self.source.id} broke on {self.started_at[:10]}: "
+            f"{'; '.join(broken)}; the automatic extractor took over"
+        )
+
     # --- close -------------------------------------------------------------------------------
 
     def closed(self, reason: str) -> None:
@@ -309,6 +369,8 @@ class SourceSpider(scrapy.Spider, abc.ABC):
         t = self.tally
         if t.entries_done and not t.entry_error and t.new == 0:
             t.errors["no_new_items"] = 1
+        if detail := self.detail_flag():
+            t.flag = f"{t.flag}; {detail}" if t.flag else detail
         kind, message = t.outcome()
         if reason not in ("finished", "closespider_itemcount") and kind is None:
             kind, message = "crashed", f"spider closed: {reason}"
@@ -321,7 +383,7 @@ class SourceSpider(scrapy.Spider, abc.ABC):
             run_id=self.ctx.run_id, source_id=self.source.id, started_at=self.started_at,
             finished_at=store.db.utc_now(), requests=t.requests, pages=t.pages,
             items_seen=t.items_seen, new=t.new, duplicate=t.duplicate, failed=t.failed,
-            error_kind=kind, error=message, errors=dict(t.errors),
+            error_kind=kind, error=message, errors=dict(t.errors), flag=t.flag,
             duration=round(time.monotonic() - self.started, 3),
         )  # fmt: skip
         store.runs.record_source_run(self.ctx.db, record)

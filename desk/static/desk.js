@@ -74,6 +74,14 @@
     if (!document.body.classList.contains("queue-page") && !document.body.classList.contains("item-page")) { return; }
     var key = event.key;
     var row = null;
+    var onItemPage = document.body.classList.contains("item-page");
+    var walk = onItemPage && { j: "next-item", k: "prev-item", ArrowRight: "next-item", ArrowLeft: "prev-item" }[key];
+    if (walk) {
+      var target = document.getElementById(walk);
+      if (target) { window.location.href = target.href; }
+      event.preventDefault();
+      return;
+    }
     if (key === "j") { mark(current + 1, true); }
     else if (key === "k") { mark(current - 1, true); }
     else if (key === "a") { act(currentRow(), ".btn.accept"); }
@@ -161,6 +169,66 @@
     // Marks the redrawn sections as draggable (browser tests wait for it before dragging).
     holder.dataset.sortableReady = "1";
   }
+
+  // 编者的话 is saved as the editor types (htmx on #meta-form). Until a save has come back the
+  // form is "dirty": leaving the page, or submitting another form on it, saves it first, so a
+  // typed note is never lost to a click on 加入本期 or 导出.
+  var metaDirty = false;
+
+  function metaForm() { return document.getElementById("meta-form"); }
+
+  function saveMeta() {
+    var form = metaForm();
+    var data = new FormData(form);
+    data.append("autosave", "1");
+    return fetch(form.action, { method: "POST", body: data, credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) { return response.text().then(function (text) { throw new Error(text); }); }
+        metaDirty = false;
+        return response.text();
+      });
+  }
+
+  document.addEventListener("input", function (event) {
+    var form = metaForm();
+    if (form && form.contains(event.target)) {
+      metaDirty = true;
+      var state = document.getElementById("save-state");
+      if (state) { state.textContent = "正在保存…"; state.className = "save-state pending"; }
+    }
+  });
+
+  document.addEventListener("htmx:afterRequest", function (event) {
+    if (event.detail.elt === metaForm() && event.detail.successful) { metaDirty = false; }
+  });
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!metaDirty || form === metaForm()) { return; }
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    var submitter = event.submitter;
+    saveMeta().then(function () { form.requestSubmit(submitter); })
+      .catch(function (error) { toast("编者的话未能保存：" + error.message); });
+  }, true);
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a[href]");
+    if (!metaDirty || !link || link.target) { return; }
+    event.preventDefault();
+    saveMeta().then(function () { window.location.href = link.href; })
+      .catch(function (error) { toast("编者的话未能保存：" + error.message); });
+  }, true);
+
+  window.addEventListener("beforeunload", function (event) {
+    if (!metaDirty) { return; }
+    var form = metaForm();
+    var data = new FormData(form);
+    data.append("autosave", "1");
+    if (navigator.sendBeacon && navigator.sendBeacon(form.action, data)) { return; }
+    event.preventDefault();
+    event.returnValue = "";
+  });
 
   document.addEventListener("DOMContentLoaded", function () {
     if (document.body.classList.contains("queue-page") && rows().length) { mark(0, false); }

@@ -26,6 +26,7 @@ from pipeline.config import Config
 ROOT = Path(__file__).parent.parent.parent
 CONFIG_DIR = str(ROOT / "config")
 EDITOR, PASSWORD = "wangli", "xuchang-2026"
+ADMIN = "zhangwei"  # an ops admin with the same password
 CHROMIUM = "/usr/bin/chromium"
 # Without the background-networking flags Chromium's own connections are refused on a closed
 # network and slow every page down.
@@ -44,11 +45,12 @@ def config() -> Config:
 
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory: pytest.TempPathFactory, config: Config) -> Path:
-    """One real crawl of the demo sites per session, plus an editor account."""
+    """One real crawl of the demo sites per session, plus an editor and an admin account."""
     path = tmp_path_factory.mktemp("demo") / "template.db"
     run_demo(config, str(path))
     db = store.db.open_db(path)
     store.accounts.add_user(db, EDITOR, hash_password(PASSWORD), "王丽")
+    store.accounts.add_user(db, ADMIN, hash_password(PASSWORD), "张伟", role="admin")
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.conn.close()
     return path
@@ -145,14 +147,14 @@ def page(browser: Any, live_server: LiveServer) -> Iterator[Any]:
     context.close()
 
 
-def login(client: Any) -> str:
+def login(client: Any, name: str = EDITOR) -> str:
     """Log a Flask test client in; return the CSRF token for its session."""
     import re
 
     token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text)
     assert token
     response = client.post(
-        "/login", data={"name": EDITOR, "password": PASSWORD, "csrf_token": token[1]}
+        "/login", data={"name": name, "password": PASSWORD, "csrf_token": token[1]}
     )
     assert response.status_code == 302
     page = client.get("/queue").text

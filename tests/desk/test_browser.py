@@ -137,7 +137,7 @@ def test_build_an_issue_in_three_sections_and_export_it(
 
     page.fill("#editor-note", "本期聚焦新一代信息技术与新材料。\n欢迎提出意见和建议。")
     page.click("#save-meta")
-    expect(page.locator(".flash.ok")).to_contain_text("已保存")
+    expect(page.locator("#save-state")).to_contain_text("已保存")
 
     page.click("#preview")
     expect(page.locator(".newsletter .nl-title")).to_have_text("竞争情报快递")

@@ -75,6 +75,11 @@ def test_moving_items_up_down_and_across_sections() -> None:
     assert move_item(placement, "a", section="政策动向") == [
         ("发展态势", "b"), ("政策动向", "c"), ("政策动向", "a")
     ]  # fmt: skip
+    # Into a section, an item takes its 6+3+3 place there (a: 新材料 goes before c: 食品).
+    ranks = {"a": 1, "b": 0, "c": 7, "d": 11}
+    assert move_item([*placement, ("政策动向", "d")], "a", section="政策动向", sector_rank=ranks) == [
+        ("发展态势", "b"), ("政策动向", "a"), ("政策动向", "c"), ("政策动向", "d")
+    ]  # fmt: skip
     assert parse_order("发展态势\ta\n\n政策动向\tc\n") == [("发展态势", "a"), ("政策动向", "c")]
 
 
@@ -110,3 +115,14 @@ def test_html_and_markdown_keep_crawled_markup_inert() -> None:
         "**第12期 总第204期**" in markdown
         and "- [健全科学数据治理机制 建设数据驱动型科技强国](#a1)" in markdown
     )
+
+
+def test_the_docx_lists_an_items_attachments_under_it() -> None:
+    names = '["1. 2026年度申报指南.pdf", "3. 拟立项企业名单.xlsx"]'
+    rows = [row("k0", "发展态势", 0, "科技计划项目申报通知", attachment_names=names),
+            row("k1", "发展态势", 1, "无附件的条目", attachment_names="[]")]  # fmt: skip
+    document = docx.Document(io.BytesIO(to_docx(assemble(ISSUE, rows, MASTHEAD))))
+    texts = [p.text for p in document.paragraphs if p.text.strip()]
+    listed = texts.index("附件：1. 2026年度申报指南.pdf；3. 拟立项企业名单.xlsx")
+    assert texts[listed - 1] == "第二段正文。" and texts[listed - 3].startswith("来源：")
+    assert sum(t.startswith("附件：") for t in texts) == 1

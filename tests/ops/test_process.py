@@ -115,22 +115,22 @@ def test_a_crash_mid_batch_loses_nothing_and_processes_nothing_twice(
         for i in range(1, 11)
     ]  # fmt: skip
     save(db, *items)
-    monkeypatch.setattr(run_module, "BATCH_SIZE", 4)
-    real = run_module.process_item
+    monkeypatch.setattr(run_module, "WRITE_CHUNK", 4)
+    real = run_module.write_item
     calls = {"n": 0}
 
-    def crash_on_the_sixth(*args: object, **kwargs: object) -> str:
+    def crash_on_the_sixth(*args: object, **kwargs: object) -> bool:
         calls["n"] += 1
         if calls["n"] == 6:
             raise RuntimeError("power cut")
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(run_module, "process_item", crash_on_the_sixth)
+    monkeypatch.setattr(run_module, "write_item", crash_on_the_sixth)
     with pytest.raises(RuntimeError):
         process_new(db, config, NOW)
     first = dict(db.execute("SELECT key, processed_at FROM items WHERE status != 'new'").fetchall())
-    assert len(first) == 4  # the first batch committed, the second rolled back whole
-    monkeypatch.setattr(run_module, "process_item", real)
+    assert len(first) == 4  # the first chunk committed, the second rolled back whole
+    monkeypatch.setattr(run_module, "write_item", real)
     assert process_new(db, config, NOW).processed == 6
     after = dict(db.execute("SELECT key, processed_at FROM items").fetchall())
     assert {k: after[k] for k in first} == first
@@ -190,6 +190,8 @@ def test_reprocess_dry_run_prints_the_moves_and_changes_nothing(tmp_path: Path) 
     assert result.exit_code == 0, result.output
     assert "examined 1 undecided items; 1 would change" in result.output
     assert "发制品" in result.output and "无关(off_topic)" in result.output
+    # The matrix comes with sample items, so ops see what would move before applying.
+    assert "发制品 → 无关(off_topic): 许昌发制品产业高质量发展推进会召开" in result.output
     assert statuses(db)["https://a.example/1"] == ("pending", "hair")
 
 

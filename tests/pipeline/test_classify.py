@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from pipeline.classify import (
+    ATTACHMENT_FACTOR,
     OFF_TOPIC,
     Classification,
     Classifier,
@@ -147,7 +148,7 @@ def test_unknown_keys_are_errors_at_every_level() -> None:
     data["sectors"] = []
     assert _problems(data) == (
         "config/sectors.toml: top level: unknown field 'sectors'; allowed: classify, sector",
-        "config/sectors.toml: [classify]: unknown field 'title_weight'; allowed: exclude, min_score, min_share, repeat_cap, title_factor",
+        "config/sectors.toml: [classify]: unknown field 'title_weight'; allowed: exclude, min_score, min_share, repeat_cap, title_factor, title_veto",
         "config/sectors.toml: sector 'food': unknown field 'keyword'; allowed: cooccur, counter_examples, examples, exclude, group, guard_words, id, keywords, min_score, name, priority",
         "config/sectors.toml: sector 'food': cooccur #1: unknown field 'w'; allowed: term, weight, with, without",
     )
@@ -331,6 +332,22 @@ def test_title_hit_counts_title_factor_times_a_body_hit() -> None:
     assert classify(clf, "出口增长", "假发").hits == (Hit("hair", "假发", "text", 1, 2.0, 2.0),)
 
 
+def test_attachment_text_counts_at_a_lower_weight_than_the_body() -> None:
+    clf = _compile(hair={"keywords": {"假发": 2}, "min_score": 1.0})
+    body = classify(clf, "出口增长", "假发")
+    attached = classify(clf, "出口增长", "", "名单：假发")
+    assert attached.hits == (Hit("hair", "假发", "attachment", 1, 2.0, 2.0 * ATTACHMENT_FACTOR),)
+    assert attached.scores == (("hair", 2.0 * ATTACHMENT_FACTOR),) and body.score == 2.0
+    # One mention in an attachment alone does not reach the sector's threshold.
+    assert attached.sector == OFF_TOPIC and attached.off_topic_reason == "min_score"
+    # The body decides when body and attachments disagree at equal counts.
+    mixed = _compile(
+        hair={"keywords": {"假发": 2}, "min_score": 1.0},
+        food={"keywords": {"食品": 2}, "min_score": 1.0},
+    )
+    assert classify(mixed, "通知", "假发", "食品 食品").sector == "hair"
+
+
 def test_repeats_give_diminishing_returns_up_to_the_cap() -> None:
     clf = _compile({"repeat_cap": 4}, hair={"keywords": {"假发": 1}})
     contributions = [classify(clf, "", "假发，" * n).hits[0].contribution for n in (1, 2, 4, 8)]
@@ -439,6 +456,31 @@ def test_item_spread_over_several_sectors_is_off_topic_below_min_share() -> None
     )
     assert result.explanation()["share"] == 0.333
     assert classify(clf, "新材料项目开工", "配套新能源汽车").sector == "materials"  # 9 of 12
+
+
+def test_title_veto_phrase_makes_the_item_off_topic_whatever_its_keywords() -> None:
+    clf = _compile(
+        {"title_veto": ["招标公告", "选购"]}, materials={"keywords": {"新材料产业园": 3}}
+    )
+    tender = classify(clf, "新材料产业园道路工程招标公告", "新材料产业园")
+    assert (tender.sector, tender.off_topic_reason, tender.veto, tender.runner_up) == (
+        OFF_TOPIC,
+        "title_veto",
+        "招标公告",
+        "materials",
+    )
+    assert tender.explanation()["veto"] == "招标公告"
+    # Only the title is checked: an industry story may quote a tender or a buyer's guide.
+    assert classify(clf, "新材料产业园二期投产", "此前发布招标公告").sector == "materials"
+    # Without any keyword the reason stays no_hits.
+    assert classify(clf, "手机选购指南", "").off_topic_reason == "no_hits"
+
+
+def test_title_veto_must_be_a_list_of_phrases() -> None:
+    assert _problems(_config({"title_veto": "招标公告"})) == (
+        "config/sectors.toml: [classify]: field 'title_veto' must be a list of strings; "
+        "got '招标公告'",
+    )
 
 
 def test_exact_tie_goes_to_the_lower_priority() -> None:

@@ -99,8 +99,9 @@ def test_a_good_source_parses_into_a_frozen_model() -> None:
             "'0 7 * * *'; got '0 7 * *'",
         ),
         (
-            {"list": None},
-            "config/sources/henan.toml: source 'henan-kjt': field 'list' is required",
+            # [source.list] may be left out (automatic detection), but a given one needs its item.
+            {"list": {"date": "span::text"}},
+            "config/sources/henan.toml: source 'henan-kjt': field 'list.item' is required",
         ),
         (
             {"id": "Henan KJT"},

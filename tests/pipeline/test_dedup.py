@@ -14,10 +14,14 @@ from pipeline.dedup import (
     choose_canonical,
     compare,
     content_hash,
+    estimated_containment,
     find_reprint,
     is_reprint,
     make_candidate,
+    match_clusters,
     normalize_title,
+    prose_view,
+    sentence_marks,
     signature,
     similarity,
 )
@@ -243,3 +247,95 @@ def test_choose_canonical_attribution_match_tolerates_site_suffixes_and_pairs() 
 def test_choose_canonical_needs_members() -> None:
     with pytest.raises(ValueError, match="at least one"):
         choose_canonical([])
+
+
+# --- cut copies, sentence marks and clusters -------------------------------------------------
+
+LONG = (
+    ORIGINAL
+    + "\n"
+    + "\n".join(
+        [
+            "在人才引进方面，对引进的发制品设计、跨境运营高层次人才，给予最高50万元安家补贴。",
+            "《措施》还明确，市财政每年安排专项资金1亿元，用于支持发制品产业园区基础设施建设和公共服务平台建设。",
+            "据了解，许昌发制品产业已有100多年历史，目前全市共有发制品企业1800余家，产品远销120多个国家和地区。",
+            "下一步，许昌市将建立发制品产业发展联席会议制度，定期研究解决产业发展中的重大问题。",
+        ]
+    )
+)
+# A WeChat repost keeping half of the paragraphs, with its calls to follow and 往期推荐 links.
+WECHAT_HALF = "\n".join(
+    [
+        "点击上方蓝字关注我们",
+        "【导读】许昌出台发制品产业18条措施，详情请看下文。",
+        *[LONG.split("\n")[i] for i in (0, 1, 4, 6)],
+        "往期推荐",
+        "禹州钧瓷文化旅游节开幕 现场签约项目12个",
+        "长葛超硬材料产业园二期项目开工建设",
+        "阅读原文",
+    ]
+)
+
+
+def test_sentence_marks_ignore_punctuation_width_and_short_sentences() -> None:
+    marks = sentence_marks("近日，许昌市出台若干措施。特此通知。")
+    assert marks == sentence_marks("近日,许昌市出台若干措施.\n特此通知!")
+    assert len(marks) == 0  # both sentences are under MARK_MIN_CHARS
+    assert len(sentence_marks(LONG)) == len(
+        [p for p in LONG.replace("；", "。").split("。") if len(p) >= 12]
+    )
+
+
+def test_half_copy_with_wechat_chrome_is_a_sentence_candidate_and_a_reprint() -> None:
+    copy, original = candidate("copy", WECHAT_HALF), candidate("orig", LONG)
+    assert set(sentence_marks(copy.text)) & set(sentence_marks(original.text))
+    assert estimated_containment(copy.signature, original.signature) >= 0.6
+    assert "往期推荐" not in prose_view(copy.text)
+    evidence = compare(copy, original)
+    assert evidence.reprint, evidence
+    assert evidence.jaccard < 0.6  # what MinHash bands alone often miss
+
+
+def test_half_copy_of_a_notice_stays_apart_from_another_notice_in_its_boilerplate() -> None:
+    head = "各县（市、区）工信局，示范区、经济技术开发区、高新区经济发展局：为深入实施创新驱动发展战略，进一步强化企业创新主体地位，现将有关事项通知如下："
+    tail = [
+        "请各单位认真组织企业申报，严格审核把关，于9月30日前将推荐文件报送市工业和信息化局科技与质量科。",
+        "联系人：王敏",
+        "联系电话：0374-2968635",
+        "许昌市工业和信息化局",
+        "2022年8月20日",
+    ]
+    body_a = [
+        "一、申报条件。申请认定市级企业技术中心的企业，专职研究与试验发展人员数不少于20人，研究与试验开发经费支出额不低于300万元。",
+        "二、申报材料。企业技术中心申请报告、近三年研发项目清单及知识产权证明材料。",
+    ]
+    body_b = [
+        "一、申报条件。申请认定市级工业设计中心的企业，应设立专门的工业设计机构，拥有专职工业设计人员不少于10人。",
+        "二、申报材料。工业设计中心申请表、近两年设计成果转化情况及获奖证明材料。",
+    ]
+    a = candidate("a", "\n".join([head, *body_a, *tail]))
+    b = candidate("b", "\n".join([head, *body_b, *tail]))
+    half_a = candidate(
+        "half_a", "\n".join(["点击蓝字关注我们", head, body_a[0], *tail[:3], "阅读原文"])
+    )
+    assert is_reprint(half_a, a)
+    assert not is_reprint(half_a, b)
+    assert not is_reprint(a, b)
+
+
+def test_half_copy_of_a_monthly_release_stays_apart_from_another_month() -> None:
+    sentences = MAY.split("。")
+    half_may = candidate("half", "扫码关注公众号\n" + "。".join(sentences[:3]) + "。\n阅读原文")
+    assert is_reprint(half_may, candidate("may", MAY))
+    assert not is_reprint(half_may, candidate("june", JUNE))
+
+
+def test_match_clusters_finds_every_verified_cluster_once() -> None:
+    copy = candidate("copy", WECHAT_HALF)
+    original, reprint = candidate("orig", LONG), candidate("re", REPRINT)
+    found = match_clusters(
+        copy,
+        [(candidate("may", MAY), "c1"), (original, "c2"), (reprint, "c2"), (copy, "c3")],
+    )
+    assert set(found) == {"c2"}  # one edge is enough; a cluster is verified once; itself skipped
+    assert found["c2"][0].key == "orig"

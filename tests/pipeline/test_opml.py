@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import tomllib
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ from pipeline.opml import (
     import_feeds,
     parse_opml,
     slug_for,
+    toml_string,
     unique_id,
 )
 
@@ -247,3 +249,82 @@ def test_export_needs_a_format_and_import_a_real_opml(config_dir: Path, tmp_path
     )
     assert result.exit_code == 1
     assert "not an OPML document" in result.output
+
+
+# --- defects of real readers' files (issue 16) --------------------------------------------------
+
+
+def test_thousands_of_nested_folders_parse_without_recursion() -> None:
+    depth = 3000
+    text = (
+        "<opml><body>"
+        + '<outline text="层">' * depth
+        + '<outline type="rss" text="深处" xmlUrl="http://deep.example/rss"/>'
+        + "</outline>" * depth
+        + '<outline type="rss" text="浅处" xmlUrl="http://shallow.example/rss"/>'
+        + "</body></opml>"
+    )
+    feeds = parse_opml(text)
+    assert [(f.title, f.category) for f in feeds] == [("深处", "层"), ("浅处", "")]
+
+
+def test_a_bad_outline_is_skipped_with_a_reason_and_the_rest_imported() -> None:
+    opml = """<opml version="2.0"><body>
+      <outline type="rss" text="有空格" xmlUrl="http://a.example/my feed.xml"/>
+      <outline type="rss" text="坏\x7f标题" xmlUrl="http://b.example/rss"/>
+      <outline type="rss" text="C1\x85" xmlUrl="http://c.example/rss"/>
+      <outline type="rss" text="C0\x01" xmlUrl="http://d.example/rss"/>
+      <outline type="rss" text="正常" xmlUrl="http://ok.example/rss"/>
+    </body></opml>"""
+    result = import_feeds(parse_opml(opml.encode("utf-8")), [], INSTANCE)
+    assert [a[2] for a in result.added] == ["http://ok.example/rss"]
+    reasons = {url: reason for _title, url, reason in result.skipped}
+    assert reasons == {
+        "http://a.example/my feed.xml": "the address contains a space or other whitespace",
+        "http://b.example/rss": "the title contains a control character (U+007F)",
+        "http://c.example/rss": "the title contains a control character (U+0085)",
+        # A raw C0 control is not XML at all: read as U+FFFD and skipped, not a refused file.
+        "http://d.example/rss": "the title contains a control character (U+FFFD)",
+    }
+
+
+def test_a_gbk_opml_is_read_in_the_encoding_its_declaration_names() -> None:
+    text = """<?xml version="1.0" encoding="GBK"?>
+<opml version="1.0"><head><title>订阅</title></head><body>
+  <outline text="河南省" title="河南省">
+    <outline type="rss" text="河南省科学技术厅" xmlUrl="http://kjt.henan.example/rss.xml"/>
+  </outline>
+</body></opml>"""
+    feeds = parse_opml(text.encode("gbk"))
+    assert feeds == [OpmlFeed("河南省科学技术厅", "http://kjt.henan.example/rss.xml", "", "河南省")]
+    gb2312 = text.replace('"GBK"', '"gb2312"').encode("gb2312")
+    assert parse_opml(gb2312) == feeds
+    with pytest.raises(ValueError, match="unknown encoding 'x-nothing'"):
+        parse_opml(text.replace('"GBK"', '"x-nothing"').encode("utf-8"))
+
+
+def test_imported_sources_are_disabled_and_names_escaped_as_toml() -> None:
+    tricky = 'A "quoted" \\ back\tslash / 斜杠 \u2028'
+    feeds = [OpmlFeed(tricky, "http://tricky.example/rss", "", "行业媒体")]
+    result = import_feeds(feeds, [], INSTANCE, "r.opml")
+    assert 'name = "A \\"quoted\\" \\\\ back\\tslash / 斜杠 \u2028"' in result.toml
+    (source,) = parse_sources(tomllib.loads(result.toml), "imported.toml")
+    assert source.name == tricky
+    assert source.enabled is False
+    assert "enabled = true" in source.notes
+    assert toml_string("a\x7fb\x00") == '"a\\u007Fb\\u0000"'
+    raw = "a\x7fb\x00"
+    assert tomllib.loads("x = " + toml_string(raw))["x"] == raw
+
+
+def test_export_marks_disabled_feeds_and_writes_valid_xml() -> None:
+    sources = [
+        feed("on", name="正常\x01源", urls=("http://on.example/rss",)),
+        feed("off", name="停用源", urls=("http://off.example/rss",), enabled=False),
+    ]
+    text = export_opml(feeds_of(sources), "newsdesk\x0b")
+    assert "\x01" not in text and "\x0b" not in text
+    ET.fromstring(text.encode("utf-8"))  # a strict XML parser accepts the whole file
+    assert text.count('newsdeskEnabled="false"') == 1
+    parsed = parse_opml(text)
+    assert [(f.title, f.enabled) for f in parsed] == [("正常源", True), ("停用源", False)]

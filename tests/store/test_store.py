@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import store.db
@@ -98,3 +99,31 @@ def test_source_runs_update_health(tmp_path: Path) -> None:
     store.runs.finish_run(db, run3, "ok", "t6")
     (last,) = store.runs.last_runs(db, 1)
     assert (last["status"], last["new"], last["requests"], last["sources"]) == ("ok", 2, 4, 1)
+
+
+def test_the_search_index_is_redeclared_for_datasette_without_losing_hits(tmp_path: Path) -> None:
+    """Migration 5 rebuilds items_fts as content="items" from a database made by migrations 1-4."""
+    path = tmp_path / "old.db"
+    db = store.db.Database(sqlite3.connect(path, isolation_level=None))
+    for number, sql in enumerate(MIGRATIONS[:4], start=1):
+        for statement in store.db._split_sql(sql):
+            db.execute(statement)
+        db.execute(f"PRAGMA user_version = {number}")
+    db.execute(
+        "INSERT INTO items (key, source_id, url, canonical_url, title, text, fetched_at, "
+        "processed_at) VALUES ('k1', 's1', 'u', 'u', '瑞贝卡假发出口创新高', '正文', 't', 't')"
+    )
+    db.execute(
+        "INSERT INTO items (key, source_id, url, canonical_url, title, text, fetched_at) "
+        "VALUES ('k2', 's1', 'u2', 'u2', '未处理的假发新闻', '正文', 't')"
+    )
+    db.conn.close()
+    db = store.db.open_db(path)
+    search = "SELECT count(*) FROM items_fts WHERE items_fts MATCH ?"
+    assert db.execute(search, ["假发出口"]).fetchone()[0] == 1
+    assert db.execute(search, ["未处理"]).fetchone()[0] == 0  # still only processed items
+    sql = db.execute("SELECT sql FROM sqlite_master WHERE name = 'items_fts'").fetchone()[0]
+    assert 'content="items"' in sql
+    # The vocabulary (2-character search) is back on the new index.
+    assert db.execute("SELECT count(*) FROM items_fts_vocab WHERE term = '假发出'").fetchone()[0]
+    assert db.execute("INSERT INTO items_fts(items_fts) VALUES ('integrity-check')").rowcount != 0
