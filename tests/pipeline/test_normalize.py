@@ -301,6 +301,7 @@ def test_normalize_text_never_cuts_inside_a_paragraph(line: str) -> None:
         "返回搜狐，查看更多",
         "点击阅读更多精彩财经新闻",
         "Tag:甲骨文收购Sun",
+        "推荐阅读：绥德交警：8月1日起，专项整治电动车、二轮车、三轮车违法行为",
         "pdf下载 word下载",
     ],
 )
