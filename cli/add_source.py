@@ -48,7 +48,7 @@ def add(
         newsdesk sources add https://kjt.henan.gov.cn/tzgg/ --id henan-kjt-tzgg --file henan.toml
     """
     from crawler.autolist import detect_list
-    from crawler.pagekind import describe_non_list
+    from crawler.pagekind import describe_non_list, looks_like_article
     from crawler.parse import decode_body
 
     config = env.config
@@ -56,7 +56,7 @@ def add(
         body, final_url, content_type = _fetch(url, config.directory, Path(tmp) / "page")
     html = decode_body(body, content_type).text
     detection = detect_list(html, final_url)
-    if not detection.plausible:
+    if not detection.plausible or looks_like_article(html, final_url, detection):
         raise click.ClickException(f"{final_url}: {describe_non_list(html, final_url, detection)}")
     click.echo("\n".join(detection.explanation))
     rows = [[i.date or "-", i.title[:40], i.url] for i in detection.items[:10]]

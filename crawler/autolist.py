@@ -12,12 +12,9 @@ How, from general principles rather than one site's markup:
    on the page's own site and under its column. Navigation, footers, breadcrumbs and
    "热点/排行/推荐" side lists are marked down by their class names and headings; their short
    texts and missing dates mark them down anyway.
-4. The best block wins if it is plausible (three headline records, or two dated ones of one
-   shape). Its records give the items; the pager gives the next page (TRS `createPageHTML`,
-   "下一页" links, numbered links such as `index_2.html` or `?page=2`).
-
-The result also proposes explicit selectors for `[source.list]` and `[source.pagination]`, and
-explains in plain lines which block was chosen and why, and which were passed over.
+4. The best block wins if plausible (one URL shape or dates; three headline records, or two
+   dated). Its records give the items; autolist_paging finds the next page, autolist_propose
+   explicit selectors; the explanation says which block was chosen, why, and what was passed over.
 """
 
 from __future__ import annotations
@@ -85,7 +82,8 @@ PAGING_WORDS = re.compile(
 )
 _SPACE = re.compile(r"\s+")
 _DIGITS = re.compile(r"\d+")
-_HEX = re.compile(r"(?=[0-9a-f]*[a-f])(?=[0-9a-f]*\d)[0-9a-f]{12,}|[0-9a-f]{8}-[0-9a-f-]{27}", re.I)
+# Ids: hex runs and uuids (art_fc74….html), and letter-digit runs such as 163's 1E4A8TCC00251Q4S.
+_HEX = re.compile(r"(?=[0-9a-z]*[a-z])(?=[0-9a-z]*\d)[0-9a-z]{10,}|[0-9a-f]{8}-[0-9a-f-]{27}", re.I)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +122,7 @@ class _Block:
     facts: str = ""
     why_not: str = ""
     dated: int = 0
+    shape_share: float = 0.0
 
 
 def squeeze(text: str) -> str:
@@ -365,6 +364,7 @@ def _score(block: _Block, page: _Page) -> None:
     block.score = score
     block.mains = [(r, m) for r, m in headlines if url_shape(m.url) == shape or shape_share < 0.5]
     block.dated = dated
+    block.shape_share = shape_share
     block.facts = (
         f"{len(headlines)} headline links in {len(block.records)} records, {dated} dated, "
         f"{shape_count} shaped like {shape}, mean title {mean_len:.0f} chars"
@@ -398,7 +398,9 @@ def _items(
             ):
                 seen.add(link.url)
                 when = own.group(0).strip() if own else date
-                items.append(ListEntry(url=link.url, title=link.title, date=when))
+                items.append(
+                    ListEntry(url=link.url, title=link.title, date=when, found_by="detection")
+                )
     return items
 
 
@@ -412,8 +414,13 @@ def detect_list(html: str, url: str, link_pattern: str = "") -> Detection:
     paging = find_paging(html, url, page.root, page.base)
     lines = []
     best = ranked[0] if ranked and ranked[0].score > 0 else None
-    plausible = best is not None and (
-        len(best.items) >= MIN_ITEMS or (len(best.items) == 2 and best.dated == 2)
+    # A list of articles shares one URL shape or carries dates; a block of mixed links without
+    # dates is a link farm (a site map, a footer of departments, a tag cloud).
+    plausible = best is not None and (best.shape_share >= 0.5 or best.dated * 2 >= len(best.mains))
+    plausible = (
+        plausible
+        and best is not None
+        and (len(best.items) >= MIN_ITEMS or (len(best.items) == 2 and best.dated == 2))
     )
     selectors, where = (None, "")
     if best is not None and plausible:

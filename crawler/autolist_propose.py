@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from cssselect import SelectorError
 from lxml import etree
 from parsel import Selector
 
@@ -57,10 +58,14 @@ def propose(
 
     def picks_the_records(spec: str) -> bool:
         # Matches without a link (separator <li class="line">) are harmless: they yield no item.
-        linked = {
-            id(n.root) for n in select_all(doc, spec)
-            if n.root.tag == "a" or n.root.find(".//a") is not None
-        }  # fmt: skip
+        try:
+            found = select_all(doc, spec)
+        except (SelectorError, ValueError, etree.XPathError):
+            # Odd tags (<business:frag1>) make selectors that do not compile: such a page gets
+            # no proposal; detection still reads it.
+            return False
+        linked = {id(n.root) for n in found
+                  if n.root.tag == "a" or n.root.find(".//a") is not None}  # fmt: skip
         return linked == wanted
 
     if not picks_the_records(item):

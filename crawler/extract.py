@@ -270,11 +270,9 @@ def extract_article(html: str, url: str, spec: DetailSelectors | None = None) ->
         text, body_html, method = _fallback_text(html, url), "", "trafilatura"
         header = functools.cache(lambda: element_text(root)[:2000])
     metas = meta_tags(page)
-    title = title_of(page, root, spec.title, body, measured.lines, metas)
+    title = title_of(page, spec.title, body, measured, metas)
     machine = functools.cache(lambda: list(machine_dates(root, metas, script_text(root))))
-    dates = DateSources(
-        page=page, title=title, header=header, lines=measured.lines, machine=machine
-    )
+    dates = DateSources(page=page, title=title, header=header, measured=measured, machine=machine)
     return Extracted(
         title=title,
         date_text=date_text_of(spec.date, dates),

@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from lxml import etree
 from parsel import Selector
 
+from crawler.density import Measured
 from crawler.parse import select_text
 
 # Title holders of common CMSs, most specific first.
+# (The gov ArticleTitle and og:title meta tags are read from the page's meta tags before these.)
 TITLE_SELECTORS: tuple[str, ...] = (
-    "meta[name=ArticleTitle]::attr(content)", "meta[property='og:title']::attr(content)",
     ".share-title", ".articl_u1 h1", ".titP h1", "p.yTit", ".fourTop h2", ".TextTitle",
     ".news_detail_title", ".article_title h1", ".newscontent h1", "#article_header h3",
     "#activity-name", ".art_title", ".article h1", "h1.title",
@@ -25,11 +26,6 @@ TITLE_SELECTORS: tuple[str, ...] = (
 # Separators between headline, column and site name in a page's <title>.
 # A bare dash is not one: headlines say 1—10月 and 2026—2028年.
 _TITLE_SPLIT = re.compile(r"\s*(?:_|\||｜|--+|\s[-—–]+\s)\s*")
-# Elements that may hold a headline when no known selector matched.
-_HEADING_XPATH = (
-    "//h1|//h2|//h3|//h4|//h5|//*[contains(@class,'title') or contains(@class,'tit') or "
-    "contains(@id,'title')][not(self::html or self::head or self::title or self::body)]"
-)
 DATE_META: tuple[str, ...] = (
     "PubDate", "pubdate", "firstpublishedtime", "publishdate", "PublishDate", "publish_date",
     "article:published_time", "og:release_date", "created", "Date",
@@ -71,35 +67,26 @@ def _squeeze(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-def _candidates(page: Selector, root: etree._Element, spec_title: str) -> list[str]:
-    found = [select_text(page, spec_title)] if spec_title else []
-    found += [select_text(page, s) for s in TITLE_SELECTORS]
-    for node in root.xpath(_HEADING_XPATH):
-        found.append(" ".join("".join(node.itertext()).split()))
-    return [c for c in (re.sub(r"\s+", " ", c).strip() for c in found) if 4 <= len(c) <= 120]
-
-
 def title_of(
     page: Selector,
-    root: etree._Element,
     spec_title: str,
     body: etree._Element | None,
-    lines: list[tuple[str, bool]],
+    measured: Measured,
     metas: dict[str, str],
 ) -> str:
     """The headline: the source's selector, the gov meta tag, a known CMS title holder, a heading
     the page <title> confirms, the last heading before the body, and only then the <title>.
-    `lines` are the page's visible lines with their link flag (density.measure), `metas` its
+    `measured` holds the page's lines and headline-like elements (density.measure), `metas` its
     meta tags."""
     if spec_title and len(chosen := _plain(select_text(page, spec_title))) >= 5:
         return chosen
     if len(chosen := _plain(metas.get("ArticleTitle", ""))) >= 5:
         return chosen
     page_title = select_text(page, "title")
-    if agreed := _agreed_heading(metas, root, page_title):
+    if agreed := _agreed_heading(metas, measured.headings, page_title):
         return agreed
-    for selector in TITLE_SELECTORS[2:]:
-        if len(chosen := _plain(select_text(page, selector))) >= 5:
+    for selector in TITLE_SELECTORS:
+        if _present(selector, measured) and len(chosen := _plain(select_text(page, selector))) >= 5:
             return chosen
     parts = [p for p in _TITLE_SPLIT.split(page_title) if len(p) >= 4]
     if len(parts) == 1 and (site := _BARE_DASH_SITE.search(page_title)):
@@ -109,7 +96,7 @@ def title_of(
         # "标题_栏目_站名" or "站名--标题": the headline is the longest part the page shows again
         # as a whole line (a heading, or a table cell on old templates). Link text is a menu or
         # a breadcrumb (科普中国-辟谣文章: 辟谣文章 is a menu item).
-        shown = {_squeeze(line) for line, linked in lines if not linked}
+        shown = {_squeeze(line) for line, linked in measured.lines if not linked}
         for part in sorted(parts, key=len, reverse=True):
             squeezed = _squeeze(part)
             # Whole text of an element, or the start of one that adds a subtitle (SASAC's h1
@@ -119,7 +106,7 @@ def title_of(
             ):
                 return part.strip()
     headline_parts = parts[:-1] if len(parts) > 1 else parts
-    if body is not None and (before := _heading_before(root, body)):
+    if body is not None and (before := _heading_before(measured, body)):
         return before
     if og := " ".join(metas.get("og:title", "").split()):
         return og
@@ -134,6 +121,15 @@ _NOT_HEADLINE = re.compile(r"当前位置|您的位置|现在位置|>|›|»")
 _BARE_DASH_SITE = re.compile(r"-([^-\s]{2,10})$")
 
 
+_NAME_TOKENS = re.compile(r"[.#][\w-]+")
+
+
+def _present(selector: str, measured: Measured) -> bool:
+    """False when a CSS selector names a class or id the page does not have: most known-CMS
+    selectors do not apply to a given page, and each would scan the whole tree."""
+    return all(token in measured.names for token in _NAME_TOKENS.findall(selector))
+
+
 def _plain(text: str) -> str:
     """Meta values may carry markup (TRS puts <div> subtitles into ArticleTitle)."""
     return " ".join(_TAGS.sub("", text).split())
@@ -144,14 +140,17 @@ def _key(text: str) -> str:
     return _DASHES.sub("-", _squeeze(text))
 
 
-def _agreed_heading(metas: dict[str, str], root: etree._Element, page_title: str) -> str:
+def _agreed_heading(metas: dict[str, str], headings: list[etree._Element], page_title: str) -> str:
     """The longest heading that the page's <title>, og:title or twitter:title also states
     (covering at least 40 % of it); else og:title when <title> begins with it."""
     og = _plain(metas.get("og:title", ""))
     twitter = _plain(metas.get("twitter:title", ""))
     refs = [_key(r) for r in (page_title, og, twitter) if len(_squeeze(r)) >= 4]
     best = ""
-    for node in root.xpath(_HEADING_XPATH):
+    for node in headings:
+        # A linked heading is a site banner or a list item, not the page's own headline.
+        if node.tag == "a" or node.find(".//a") is not None or _in_link(node):
+            continue
         text = " ".join("".join(node.itertext()).split())
         key = _key(text)
         if len(key) < 4 or len(key) <= len(_key(best)) or _NOT_HEADLINE.search(text):
@@ -167,14 +166,19 @@ def _agreed_heading(metas: dict[str, str], root: etree._Element, page_title: str
     return ""
 
 
-def _heading_before(root: etree._Element, body: etree._Element) -> str:
-    """The last headline-like element that precedes the body in document order."""
-    order = {el: i for i, el in enumerate(root.iter())}
-    limit = order.get(body, 0)
+def _in_link(node: etree._Element) -> bool:
+    return any(a.tag == "a" for a in node.iterancestors())
+
+
+def _heading_before(measured: Measured, body: etree._Element) -> str:
+    """The last headline-like element whose text begins before the body's."""
+    limit = measured.first_line.get(body, 0)
     best = ""
-    for node in root.xpath(_HEADING_XPATH):
+    for node in measured.headings:
+        if measured.first_line.get(node, limit) >= limit:
+            break
         text = " ".join("".join(node.itertext()).split())
-        if order.get(node, limit) < limit and 6 <= len(text) <= 80 and node.find(".//a") is None:
+        if 6 <= len(text) <= 80 and node.find(".//a") is None:
             best = text
     return best
 
@@ -215,8 +219,12 @@ _PROSE_LINE = re.compile(r"[。！？，；]")
 HEADER_LINES = 12
 
 
+# A byline or metadata bar may hold commas too (来源：人民网，记者 李四): its labels tell it apart.
+_META_LABEL = re.compile(r"(?:来源|作者|编辑|责编|发布|时间|日期|记者|点击|浏览|阅读)\s*[:：]")
+
+
 def _is_prose(line: str) -> bool:
-    return len(line) >= 25 and bool(_PROSE_LINE.search(line))
+    return len(line) >= 25 and bool(_PROSE_LINE.search(line)) and not _META_LABEL.search(line)
 
 
 def _date_in(line: str, labelled_only: bool, previous: str = "") -> str:
@@ -318,7 +326,7 @@ class DateSources:
     page: Selector
     title: str
     header: Callable[[], str]  # the text right before the body
-    lines: list[tuple[str, bool]]  # the page's visible lines (density.measure)
+    measured: Measured  # the page's lines and class/id names (density.measure)
     machine: Callable[[], list[str]]  # machine_dates of the page
 
 
@@ -331,14 +339,16 @@ def _date_candidates(spec_date: str, src: DateSources) -> Iterator[str]:
     page = src.page
     if spec_date and (text := select_text(page, spec_date)):
         yield text
-    if found := header_date(src.lines, src.title):
+    if found := header_date(src.measured.lines, src.title):
         yield found
     yield from src.machine()
-    if page.css(".year") and page.css(".day"):
+    if ".year" in src.measured.names and ".day" in src.measured.names:
         # Xinhua splits its date over spans: <span class="year">2026</span><span class="day">10/26
         year, day = select_text(page, ".year"), select_text(page, ".day").replace(" ", "")
         yield f"{year}-{day.replace('/', '-')} {select_text(page, '.time')}"
     for selector in DATE_SELECTORS:
+        if not _present(selector, src.measured):
+            continue
         # Only outside lists and links: a .date inside <li> or <a> dates another article.
         for node in page.css(selector):
             if node.xpath("ancestor-or-self::li|ancestor-or-self::a"):
@@ -347,7 +357,7 @@ def _date_candidates(spec_date: str, src: DateSources) -> Iterator[str]:
             if text and _HAS_DATE.search(text):
                 yield text
             break
-    if found := labelled_date(src.lines):
+    if found := labelled_date(src.measured.lines):
         yield found
     if _HAS_DATE.search(text := src.header()):
         yield text

@@ -42,7 +42,9 @@ def describe_non_list(html: str, url: str, detection: Detection) -> str:
             "列表由 JavaScript 加载，请改抓其 JSON 接口或 RSSHub 路由。"
         )
     article = extract_article(html, url)
-    if len(article.text) >= ARTICLE_TEXT:
+    if len(article.text) >= ARTICLE_TEXT and (not detection.plausible or looks_like_article(
+        html, url, detection
+    )):  # fmt: skip
         column = _column_link(root, url)
         hint = f" (its breadcrumb points to {column})" if column else ""
         return (
@@ -55,6 +57,19 @@ def describe_non_list(html: str, url: str, detection: Detection) -> str:
         "column page (通知公告, 工作动态) rather than a home page, a JSON API "
         '(kind = "json") or an RSSHub route. / 未找到文章列表，请换用栏目列表页。'
     )
+
+
+def looks_like_article(html: str, url: str, detection: Detection) -> bool:
+    """An article page whose sidebar or 相关阅读 list detection found: much prose that is not
+    the list's own text (a list with summaries is prose too, but its titles are in it), a short
+    list and no pager."""
+    if detection.paging.next_url or len(detection.items) >= 10:
+        return False
+    text = extract_article(html, url).text
+    if len(text) < ARTICLE_TEXT:
+        return False
+    inside = sum(1 for item in detection.items if item.title[:10] in text)
+    return inside * 2 < len(detection.items)
 
 
 def _column_link(root: lxml_html.HtmlElement, url: str) -> str:

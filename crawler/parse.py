@@ -57,6 +57,8 @@ class ListEntry:
     text: str = ""
     html: str = ""
     source: str = ""
+    # "detection" when automatic list detection found it (no selectors, or broken ones).
+    found_by: str = ""
 
 
 @dataclass(frozen=True, slots=True)

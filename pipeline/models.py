@@ -254,6 +254,8 @@ class RawItem:
     source_name: str = ""
     attachments: tuple[str, ...] = ()
     list_title: str = ""
+    # "detection" for an item whose list link automatic detection found, else "".
+    found_by: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -327,7 +327,11 @@ def _remedy(
     )
     if keyword is None or keyword.weight <= 0.5:
         return None  # a co-occurrence rule has no plain weight to lower; ops judge it themselves
-    lower = max(0.5, math.floor(keyword.weight) / 2 if keyword.weight > 1 else 0.5)
+    # Low enough that one title hit no longer decides alone (weight x title_factor < min_score):
+    # the keyword stays as a hint that needs company.
+    alone = rules.sector(sector).min_score / rules.settings.title_factor
+    lower = math.ceil(alone * 2 - 1) / 2 if keyword.weight >= alone else keyword.weight / 2
+    lower = max(0.25, min(lower, keyword.weight / 2))
     return Change("set_weight", sector, keyword.term, lower, keyword.weight)
 
 

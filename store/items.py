@@ -38,11 +38,12 @@ def save_raw_items(db: Database, items: Sequence[tuple[str, str, RawItem]]) -> i
             cursor = db.execute(
                 """INSERT OR IGNORE INTO items (key, source_id, url, canonical_url, title,
                    list_title, published_at, fetched_at, source_name, text, html, summary,
-                   attachments) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+                   attachments, found_by) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
                 (
                     key, item.source_id, item.url, canonical, item.title, item.list_title,
                     item.published_at, item.fetched_at, item.source_name, item.text, item.html,
                     item.summary, json.dumps(list(item.attachments), ensure_ascii=False),
+                    item.found_by,
                 ),
             )  # fmt: skip
             new += cursor.rowcount

@@ -329,4 +329,9 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (mark, key)
     ) WITHOUT ROWID;
     """,
+    # 11: items whose list link automatic detection found (self-healing lists, issue 13) are marked,
+    # so the desk and ops can tell them from items the configured selectors found.
+    """
+    ALTER TABLE items ADD COLUMN found_by TEXT NOT NULL DEFAULT '';  -- 'detection' or ''
+    """,
 )

@@ -333,6 +333,7 @@ class SourceSpider(AttachmentMixin, scrapy.Spider, abc.ABC):
             attachments=article.attachments,
             list_title=entry.title,
             summary=summary,
+            found_by=entry.found_by,
         )
 
     def _count_selector_hits(self, missed: tuple[str, ...]) -> None:

@@ -115,3 +115,24 @@ def test_detection_finds_the_configured_next_page(source: Source) -> None:
     decoded = decode_body(site_file(source).read_bytes(), "", source.encoding)
     wanted = next_page_url(decoded.text, source.urls[0], source.pagination, 0)
     assert detect_list(decoded.text, source.urls[0]).paging.next_url == wanted
+
+
+REAL_PAGES = ROOT.parent / "shared" / "realpages"
+
+
+def test_real_article_pages_are_not_taken_for_lists() -> None:
+    """123 real article pages (../shared/realpages): detection never fails on them, and most are
+    told apart from list pages (their 相关阅读 and sidebar lists notwithstanding)."""
+    from crawler.pagekind import looks_like_article
+
+    if not (REAL_PAGES / "truth.jsonl").is_file():
+        pytest.skip("../shared/realpages/ is not part of a user's clone")
+    pages = [json.loads(line) for line in (REAL_PAGES / "truth.jsonl").read_text().splitlines()]
+    told = 0
+    for page in pages:
+        html = decode_body((REAL_PAGES / page["file"]).read_bytes()).text
+        url = page.get("url") or "http://x.example/a/b.html"
+        found = detect_list(html, url)
+        told += not found.plausible or looks_like_article(html, url, found)
+    print(f"real article pages told from lists: {told}/{len(pages)}")
+    assert told / len(pages) >= 0.7

@@ -88,6 +88,8 @@ def test_every_crawl_runs_clean_and_unflagged(crawls: dict[str, Crawl], label: s
         assert run["error_kind"] is None, run
         # No list selectors to break, and the detail selectors match their replicas.
         assert run["flag"] is None, run
+    marks = {r["found_by"] for r in crawls[label].rows("SELECT found_by FROM items")}
+    assert marks == ({"detection"} if label.endswith("auto") else {""})
 
 
 @pytest.mark.parametrize("label", ["real", "demo"])
@@ -130,7 +132,8 @@ def test_a_redesigned_replica_keeps_yielding_and_raises_the_selector_alert(
     assert crawl.returncode == 0, crawl.stderr[-3000:]
     run = crawl.source_run("ndrc-xwfb", 1)
     assert run["error_kind"] is None, run
-    assert len(crawl.rows("SELECT * FROM items WHERE source_id = 'ndrc-xwfb'")) == 2
+    stored = crawl.rows("SELECT found_by FROM items WHERE source_id = 'ndrc-xwfb'")
+    assert [r["found_by"] for r in stored] == ["detection", "detection"]
     assert "selectors of ndrc-xwfb broke on" in run["flag"]
     assert "automatic detection found 4 items" in run["flag"]
     assert "item = 'div.container > div.news-list-v2 > div.news-row'" in run["flag"]

@@ -34,6 +34,9 @@ def test_sources_test_shows_what_would_be_extracted_and_writes_nothing(tmp_path:
     assert lines[0].split() == ["date", "body", "title", "url"]
     assert len([line for line in lines if "kjt.henan.example/2026/" in line]) == 3
     assert "hit rate: title 100%, date 100%, body>=100 100%" in result.output
+    # What the selectors found, beside the block automatic detection would choose, and why.
+    assert "list selectors found 5 items; automatic detection would find 5" in result.output
+    assert "chosen block div.list_u1 > ul > li" in result.output
     assert not db.exists()
 
 
@@ -88,7 +91,7 @@ def test_extract_takes_many_files_and_prints_one_json_line_each() -> None:
         cli, ["--config", str(ROOT / "config"), "extract", *map(str, pages)]
     )
     assert result.exit_code == 0, result.output
-    rows = [json.loads(line) for line in result.output.splitlines()]
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert [r["input"] for r in rows] == list(map(str, pages))
     assert rows[0]["title"] == "我市4家企业入选河南省创新龙头企业"
     assert all(r["text"] and r["published_at"] for r in rows)
@@ -102,6 +105,6 @@ def test_extract_reads_a_list_of_paths_from_stdin_and_reports_a_missing_one() ->
         input=f"{page}\n\n/nonexistent/page.html\n",
     )
     assert result.exit_code == 1
-    rows = [json.loads(line) for line in result.output.splitlines()]
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert rows[0]["title"] == "我市4家企业入选河南省创新龙头企业"
     assert rows[1]["input"] == "/nonexistent/page.html" and "No such file" in rows[1]["error"]

@@ -295,3 +295,36 @@ def test_every_known_container_is_a_bare_class_or_id_that_needs_no_selector_engi
     from crawler.extract import BODY_CONTAINERS
 
     assert [c for c in BODY_CONTAINERS if not re.fullmatch(r"[.#][\w-]+", c)] == []
+
+
+def test_a_linked_site_banner_is_not_the_headline_when_the_title_is_the_site_name() -> None:
+    html = page(
+        "<title>某某市人民政府门户网站</title>",
+        "<h1><a href='/'>某某市人民政府</a></h1><div class='article-title'>许昌召开全市科技创新大会</div>"
+        f"<div class='txt'>{PARAS}</div>",
+    )
+    assert extract_html(html).title == "许昌召开全市科技创新大会"
+
+
+def test_a_long_comments_box_is_never_taken_for_the_body() -> None:
+    posts = "".join(
+        f"<p>网友{i}：我觉得这篇报道写得很好，说出了大家的心声，希望继续关注。</p>"
+        for i in range(20)
+    )
+    html = page(
+        "<title>许昌召开全市科技创新大会</title>",
+        f"<h1>许昌召开全市科技创新大会</h1><div class='x'>{PARAS}</div>"
+        f"<div id='comments'><h3>网友评论</h3>{posts}</div>",
+    )
+    text = extract_html(html).text
+    assert text.startswith("11月20日") and "网友" not in text
+
+
+def test_a_byline_with_commas_under_the_headline_still_gives_the_date() -> None:
+    html = page(
+        '<meta name="PubDate" content="2024-04-15 14:53"><title>许昌召开全市科技创新大会</title>',
+        f"{RELATED}<h1>许昌召开全市科技创新大会</h1>"
+        "<p>来源：许昌日报，作者：李明，发布时间：2026-11-21 08:30</p>"
+        f"<div>{PARAS}</div>",
+    )
+    assert published(extract_html(html)) == "2026-11-21"

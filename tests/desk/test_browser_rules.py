@@ -1,4 +1,4 @@
-"""规则建议 in headless Chromium: an editor opens the page from 运行监控, reads the proposal and its
+"""规则建议 in headless Chromium: an admin opens the page from 运行监控, reads the proposal and its
 impact matrix, applies it and reprocesses, over a private config copy and the demo database."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from werkzeug.serving import make_server
 import store.db
 import store.review
 from desk.web import create_app
-from tests.desk.conftest import EDITOR, PASSWORD, ROOT, _wait_until_up
+from tests.desk.conftest import ADMIN, EDITOR, PASSWORD, ROOT, _wait_until_up
 from tests.desk.test_web_rules import _key, _store_items
 from tests.ops.test_rules import SIMILAR, TAUGHT
 
@@ -50,14 +50,14 @@ def rules_server(db_path: Path, config_dir: Path) -> Iterator[str]:
     thread.join(10)
 
 
-def test_an_editor_applies_a_rule_proposal_in_the_browser(
+def test_an_admin_applies_a_rule_proposal_in_the_browser(
     browser: Any, rules_server: str, config_dir: Path, db_path: Path
 ) -> None:
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
     page = context.new_page()
     page.set_default_timeout(20_000)
     page.goto(rules_server + "/login")
-    page.fill("input[name=name]", EDITOR)
+    page.fill("input[name=name]", ADMIN)
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
     page.goto(rules_server + "/ops")
@@ -74,7 +74,7 @@ def test_an_editor_applies_a_rule_proposal_in_the_browser(
     assert '"高空作业平台" = 3' in (config_dir / "sectors.toml").read_text(encoding="utf-8")
     page.locator("button", has_text="重新分类待定条目").click()
     expect(page.locator(".flash.ok")).to_contain_text(f"{len(SIMILAR)} 条改变行业")
-    expect(page.locator(".rule-history")).to_contain_text(EDITOR)
+    expect(page.locator(".rule-history")).to_contain_text(ADMIN)
     db = store.db.open_db(db_path)
     try:
         rows = {db.execute("SELECT sector FROM items WHERE key = ?", [_key(len(TAUGHT) + n)]).fetchone()[0]

@@ -198,7 +198,7 @@ def test_reprocess_dry_run_prints_the_moves_and_changes_nothing(tmp_path: Path) 
 def test_classify_reads_json_lines_and_explains_a_headline() -> None:
     lines = '{"title": "瑞贝卡假发出口增长", "text": ""}\nnot json\n'
     result = CliRunner().invoke(cli, ["--config", str(ROOT / "config"), "classify"], input=lines)
-    first, second = (json.loads(line) for line in result.output.splitlines())
+    first, second = (json.loads(line) for line in result.stdout.splitlines())
     assert (first["sector"], first["explanation"]["sector"]) == ("hair", "hair")
     assert second == {
         "line": 2,

@@ -266,6 +266,68 @@ def test_normalize_text_never_cuts_inside_a_paragraph(line: str) -> None:
     assert normalize_text(line) == line
 
 
+# Boilerplate lines measured on real pages (issue 12), one or more per failure class.
+@pytest.mark.parametrize(
+    "line",
+    [
+        "当前位置：首页 > 新闻中心 > 工作动态",
+        "您现在的位置: 首页 > 政务公开",
+        "首页 > 要闻 > 正文",
+        "首页 | 政务公开 | 政务服务 | 互动交流",
+        "版权所有：许昌市人民政府办公室 豫ICP备05000000号",
+        "Copyright © 2026 某某网 All Rights Reserved",
+        "【本网作品的中文相关权益归本公司所有。未经授权，不得转载、摘编等。】",
+        "39健康网（www.39.net）原创内容，未经授权不得转载，违者必究。",
+        "免责声明：本内容来自平台创作者，不代表本网的观点和立场。",
+        "振兴东北网版权与免责声明：",
+        "特别声明：以上内容为自媒体平台用户上传并发布，本平台仅提供信息存储服务。",
+        "（原标题：许昌发制品出口增长）",
+        "[责任编辑:肖春芳]",
+        "（松花江网编辑 孙桂芳）",
+        "编辑|张维纳",
+        "编辑|张三 语音|李四 剪辑|王五 制图|赵六",
+        "投稿|news@example.cn 合作|abc123(微信)",
+        "点击蓝字关注我们",
+        "扫码关注",
+        "往期推荐",
+        "阅读原文",
+        "回复【报告】获取全文",
+        "如你觉得文章不错，请识别图中二维码关注，并推荐给你的朋友。",
+        "欢迎分享到朋友圈~",
+        "【下载地址】",
+        "【点击投票】",
+        "发送给朋友",
+        "进入【新浪财经股吧】讨论",
+        "返回搜狐，查看更多",
+        "点击阅读更多精彩财经新闻",
+        "Tag:甲骨文收购Sun",
+        "推荐阅读：绥德交警：8月1日起，专项整治电动车、二轮车、三轮车违法行为",
+        "pdf下载 word下载",
+    ],
+)
+def test_normalize_text_drops_real_page_boilerplate(line: str) -> None:
+    assert normalize_text(f"正文第一段。\n{line}\n正文第二段。") == "正文第一段。\n正文第二段。"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "市民可通过扫码关注“许昌发布”了解政策。今年已有十万人关注。",
+        "首页设计获奖后，团队又完成了三个项目。",
+        "未经审批的项目一律不得开工，这是会议的明确要求。",
+        "编辑出版工作由市委宣传部负责，全年出版图书十二种。",
+        "版权保护工作取得新进展，全市查处侵权案件十二起。",
+    ],
+)
+def test_real_page_boilerplate_rules_keep_sentences_that_mention_their_words(line: str) -> None:
+    assert normalize_text(line) == line
+
+
+def test_a_teaser_heading_drops_the_headlines_under_it() -> None:
+    raw = "正文。\n精彩视频推荐\n全民微信时代 用语音发60秒是种怎样的体验\n正在加载"
+    assert normalize_text(raw) == "正文。"
+
+
 def test_normalize_text_drops_link_titles_under_a_related_heading() -> None:
     raw = "正文。\n相关阅读：\n许昌发制品出口增长\n长葛超硬材料集群入选\n正文二很长的一句话。"
     assert normalize_text(raw) == "正文。\n正文二很长的一句话。"
