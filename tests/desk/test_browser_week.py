@@ -116,6 +116,7 @@ def test_propose_trim_and_export_an_issue(
     first_two = [section.locator("li").nth(i).get_attribute("data-key") for i in range(2)]
     section.locator("li").nth(0).locator("button.move-down").click()
     expect(section.locator("li").nth(0)).to_have_attribute("data-key", first_two[1])
+    shoot(page, "proposed-issue-trimmed.png")
 
     # Type 编者的话 and export at once: the note is saved before the download starts.
     note = "本期聚焦许昌“6+3+3”产业的最新动态。"
