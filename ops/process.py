@@ -29,9 +29,10 @@ from pipeline.normalize import extract_attribution, make_summary, normalize_text
 from pipeline.rank import RankInput, rank_item, reprint_points
 
 BATCH_SIZE = 200
-# Items per write transaction: measured at about 1 ms of lock per item with the trigram index
+# Items per write transaction. A click waits at most for one such transaction (each item costs
+# its trigram index, band and mark inserts); fewer items wait less but commit more often
 # (bench/pipeline.py prints the editor's click latency during processing).
-WRITE_CHUNK = 8
+WRITE_CHUNK = 4
 # Statuses an editor has decided: processing never overrides them.
 DECIDED = ("accepted", "rejected", "used")
 # The actor of audit events the pass records (a cluster merge is a rule's action, not an editor's).
