@@ -405,9 +405,10 @@ def main() -> None:
     args = parser.parse_args()
     real = None if args.synthetic else realtext.load()
     if real is None:
-        print(f"{realtext.SHARED} is absent (or --synthetic): no real headlines or pages; using "
-              "synthetic text from the demo articles, whose bands collide far more than real "
-              "news does (the figures are not comparable with the README's)")  # fmt: skip
+        why = "--synthetic" if args.synthetic else f"{realtext.SHARED} is absent"
+        print(f"{why}: no real headlines or pages; using synthetic text from the demo articles, "
+              "whose bands collide far more than real news does (the figures are not comparable "
+              "with the README's)")  # fmt: skip
     else:
         print(f"real text: {len(real.headlines)} headlines, {len(real.bodies)} article bodies, "
               f"{len(real.clauses)} clauses")  # fmt: skip

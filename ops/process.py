@@ -177,8 +177,26 @@ def write_item(db: store.db.Database, item: Prepared, authority: Mapping[str, st
     return True
 
 
+def backfill_marks(db: store.db.Database) -> int:
+    """Sentence marks for items processed before the table existed; how many items were read.
+
+    Runs when the table is empty (once after migration 5), in short transactions, so that cut
+    copies of articles stored earlier are found too.
+    """
+    if store.items.has_sentence_marks(db):
+        return 0
+    after, done = "", 0
+    while rows := store.items.processed_texts_after(db, after, BATCH_SIZE):
+        marks = [(mark, key) for key, text in rows for mark in dedup.sentence_marks(text)]
+        with store.db.transaction(db):
+            store.items.save_sentence_marks(db, marks)
+        after, done = rows[-1][0], done + len(rows)
+    return done
+
+
 def process_new(db: store.db.Database, config: Config, now: datetime | None = None) -> ProcessStats:
     """Process every `new` item in batches; safe to run again at any time."""
+    backfill_marks(db)
     classifier = compile_rules(config.rules)
     authority = {s.id: s.authority for s in config.sources}
     now = now or datetime.now(UTC)
