@@ -199,8 +199,12 @@ def _peak_rss_mb() -> float:
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def process_in_child(db_path: str) -> None:
+def process_in_child(db_path: str, write_chunk: int = 0) -> None:
     """Run the process stage alone; print its figures as one JSON line."""
+    import ops.process
+
+    if write_chunk:
+        ops.process.WRITE_CHUNK = write_chunk
     db = store.db.open_db(db_path)
     wall, cpu = time.perf_counter(), time.process_time()
     stats = process_new(db, load_config(ROOT / "config"), datetime(2026, 11, 24, tzinfo=UTC))
@@ -210,8 +214,14 @@ def process_in_child(db_path: str) -> None:
                       "off_topic": stats.off_topic}))  # fmt: skip
 
 
+WRITE_CHUNK = [0]  # --write-chunk: items per write transaction in the child (0: the default)
+
+
 def start_child(db_path: Path) -> subprocess.Popen[str]:
-    code = f"from bench.pipeline import process_in_child; process_in_child({str(db_path)!r})"
+    code = (
+        "from bench.pipeline import process_in_child; "
+        f"process_in_child({str(db_path)!r}, {WRITE_CHUNK[0]})"
+    )
     return subprocess.Popen(
         [sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE, text=True
     )
@@ -402,7 +412,9 @@ def main() -> None:
     parser.add_argument("--synthetic", action="store_true", help="ignore ../shared")
     parser.add_argument("--keep", type=Path, help="keep the database in this directory")
     parser.add_argument("--only", choices=["collisions", "lookup", "process"])
+    parser.add_argument("--write-chunk", type=int, default=0, help="items per write transaction")
     args = parser.parse_args()
+    WRITE_CHUNK[0] = args.write_chunk
     real = None if args.synthetic else realtext.load()
     if real is None:
         why = "--synthetic" if args.synthetic else f"{realtext.SHARED} is absent"

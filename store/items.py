@@ -94,10 +94,9 @@ def dedup_candidates(
     """Processed items sharing a band or a sentence mark: key, cluster_id, signature."""
     keys: set[str] = set()
     if bands:
-        marks_sql = ",".join("?" * len(bands))
+        places = ",".join("?" * len(bands))
         keys.update(
-            r[0]
-            for r in db.execute(f"SELECT key FROM lsh_bands WHERE band IN ({marks_sql})", bands)
+            r[0] for r in db.execute(f"SELECT key FROM lsh_bands WHERE band IN ({places})", bands)
         )
     if marks:
         # One statement, each arm capped on its own (a round trip per mark cost 8× more).
@@ -109,11 +108,9 @@ def dedup_candidates(
     ordered = sorted(keys)
     for i in range(0, len(ordered), _CHUNK):
         chunk = ordered[i : i + _CHUNK]
-        marks_sql = ",".join("?" * len(chunk))
+        places = ",".join("?" * len(chunk))
         rows += rows_of(
-            db,
-            f"SELECT key, cluster_id, signature FROM items WHERE key IN ({marks_sql})",
-            chunk,
+            db, f"SELECT key, cluster_id, signature FROM items WHERE key IN ({places})", chunk
         )
     return rows
 
