@@ -30,9 +30,10 @@ from pipeline.normalize import extract_attribution, make_summary, normalize_text
 from pipeline.rank import RankInput, rank_item, reprint_points
 
 BATCH_SIZE = 200
-# Items per write transaction: measured at about 1 ms of lock per item with the trigram index
+# Items per write transaction. A click waits at most for one such transaction (each item costs
+# its trigram index, band and mark inserts); fewer items wait less but commit more often
 # (bench/pipeline.py prints the editor's click latency during processing).
-WRITE_CHUNK = 8
+WRITE_CHUNK = 2
 # Statuses an editor has decided: processing never overrides them.
 DECIDED = ("accepted", "rejected", "used")
 # The actor of audit events the pass records (a cluster merge is a rule's action, not an editor's).
@@ -186,8 +187,26 @@ def write_item(db: store.db.Database, item: Prepared, authority: Mapping[str, st
     return True
 
 
+def backfill_marks(db: store.db.Database) -> int:
+    """Sentence marks for items processed before the table existed; how many items were read.
+
+    Runs when the table is empty (once after migration 5), in short transactions, so that cut
+    copies of articles stored earlier are found too.
+    """
+    if store.items.has_sentence_marks(db):
+        return 0
+    after, done = "", 0
+    while rows := store.items.processed_texts_after(db, after, BATCH_SIZE):
+        marks = [(mark, key) for key, text in rows for mark in dedup.sentence_marks(text)]
+        with store.db.transaction(db):
+            store.items.save_sentence_marks(db, marks)
+        after, done = rows[-1][0], done + len(rows)
+    return done
+
+
 def process_new(db: store.db.Database, config: Config, now: datetime | None = None) -> ProcessStats:
     """Process every `new` item in batches; safe to run again at any time."""
+    backfill_marks(db)
     classifier = compile_rules(config.rules)
     authority = {s.id: s.authority for s in config.sources}
     now = now or datetime.now(UTC)

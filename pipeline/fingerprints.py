@@ -20,8 +20,6 @@ import hashlib
 import re
 from typing import Final
 
-from pipeline.minhash import shingle_text
-
 __all__ = ["MARK_MIN_CHARS", "MAX_MARKS", "sentence_marks"]
 
 # Sentence ends, full- and half-width (converting CMSs turn 。 into "."), and line breaks;
@@ -35,13 +33,15 @@ MARK_MIN_CHARS: Final = 12
 MAX_MARKS: Final = 64
 
 
+# shingle_text's rule (drop punctuation and whitespace, lowercase) keeping the sentence breaks, so
+# that one pass over the text serves every sentence.
+NON_WORD_KEEP_BREAKS_RE: Final = re.compile(r"[^\w\n]+|_")
+
+
 def sentence_marks(text: str) -> tuple[int, ...]:
     """Signed 64-bit hashes (SQLite INTEGER) of the distinct long sentences of `text`, sorted."""
-    marks = {
-        _mark(core)
-        for sentence in SENTENCE_SPLIT_RE.split(text)
-        if len(core := shingle_text(sentence)) >= MARK_MIN_CHARS
-    }
+    cores = NON_WORD_KEEP_BREAKS_RE.sub("", SENTENCE_SPLIT_RE.sub("\n", text)).lower()
+    marks = {_mark(core) for core in cores.split("\n") if len(core) >= MARK_MIN_CHARS}
     return tuple(sorted(marks)[:MAX_MARKS])
 
 

@@ -18,9 +18,10 @@ import store.items
 import store.review
 from ops.config_files import load_config
 from ops.process import process_new
+from pipeline import dedup
 from pipeline.config import Config
 from pipeline.models import RawItem
-from pipeline.normalize import canonical_url, url_key
+from pipeline.normalize import canonical_url, normalize_text, url_key
 
 ROOT = Path(__file__).parent.parent.parent
 REPRINTS = ROOT / "tests" / "fixtures" / "reprints" / "reprints.json"
@@ -157,3 +158,29 @@ def test_an_editor_decision_made_while_the_pass_computes_wins(
     assert store.items.get_item(db, m)["status"] == "accepted"
     assert store.items.get_item(db, g)["status"] == "duplicate"
     assert store.items.get_item(db, g)["cluster_id"] == m
+
+
+def test_items_processed_before_sentence_marks_get_them_and_find_their_cut_copies(
+    db: store.db.Database, config: Config
+) -> None:
+    whole = item("https://a.example/1", "demo-xc-kjj", "许昌出台支持发制品产业高质量发展若干措施",
+                 "\n".join(PARAGRAPHS), "2026-11-20T08:00:00+00:00")  # fmt: skip
+    save(db, whole)
+    process_new(db, config)
+    # As a database migrated to schema 5 finds it: processed items, no marks yet.
+    with store.db.transaction(db):
+        db.execute("DELETE FROM sentence_marks")
+    half = item("https://wx.example/2", "demo-xinwen", "许昌出台发制品产业18条措施",
+                "点击上方蓝字关注我们\n" + "\n".join(PARAGRAPHS[i] for i in (0, 4, 6, 7)),
+                "2026-11-20T09:00:00+00:00")  # fmt: skip
+    save(db, half)
+    # This half shares no LSH band with the whole (Jaccard 0.45): only a sentence finds it.
+    bands = {
+        r[0] for r in db.execute("SELECT band FROM lsh_bands WHERE key = ?", [key_of(whole.url)])
+    }
+    assert not bands & set(
+        dedup.band_keys(dedup.make_candidate("h", normalize_text(half.text)).signature)
+    )
+    process_new(db, config)
+    assert db.execute("SELECT count(*) FROM sentence_marks").fetchone()[0] > 0
+    assert store.items.clusters_of(db, [key_of(whole.url), key_of(half.url)]) == {key_of(whole.url)}
