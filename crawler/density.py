@@ -274,7 +274,7 @@ def prune(body: etree._Element, measured: Measured, keep: set[etree._Element]) -
             continue
         parent = element.getparent()
         if parent is not None:
-            _remove_keep_tail(element, parent)
+            remove_keep_tail(element, parent)
 
 
 # Failure class "信息公开 metadata table inside the body container": 索引号/分类/发布机构/成文日期
@@ -288,7 +288,8 @@ def _is_document_metadata(element: etree._Element, counts: Counts) -> bool:
     return bool(_METADATA_START.match("".join("".join(element.itertext()).split())[:20]))
 
 
-def _remove_keep_tail(element: etree._Element, parent: etree._Element) -> None:
+def remove_keep_tail(element: etree._Element, parent: etree._Element) -> None:
+    """Remove an element from its parent but keep the text that follows it."""
     tail = element.tail or ""
     previous = element.getprevious()
     if previous is not None:

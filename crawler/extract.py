@@ -22,6 +22,7 @@ from crawler.density import (
     densest_block,
     measure,
     prune,
+    remove_keep_tail,
 )
 from crawler.extract_fields import (
     DateSources,
@@ -153,15 +154,8 @@ def _without_trailing_links(lines: list[tuple[str, bool]]) -> list[tuple[str, bo
 
 def _drop(element: object) -> None:
     """Remove an element but keep the text that follows it."""
-    if not isinstance(element, etree._Element) or (parent := element.getparent()) is None:
-        return
-    tail = element.tail or ""
-    previous = element.getprevious()
-    if previous is not None:
-        previous.tail = (previous.tail or "") + tail
-    else:
-        parent.text = (parent.text or "") + tail
-    parent.remove(element)
+    if isinstance(element, etree._Element) and (parent := element.getparent()) is not None:
+        remove_keep_tail(element, parent)
 
 
 def _first_element(root: etree._Element, selector: str) -> etree._Element | None:
