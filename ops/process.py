@@ -8,12 +8,20 @@ the transaction, so an editor's decision made during the computation always wins
 
 A crash mid-chunk rolls that chunk back, so the next run finds its items still `new`: nothing is
 lost and nothing is processed twice.
+
+A large backlog is computed by worker processes (one per core) while this process looks up
+reprints and writes, in order: the pure stages cost about half of an item's CPU time, the writes
+(the trigram index above all) the other half, and only one process may write to SQLite.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Mapping, Sequence
+import multiprocessing
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -38,6 +46,14 @@ WRITE_CHUNK = 2
 DECIDED = ("accepted", "rejected", "used")
 # The actor of audit events the pass records (a cluster merge is a rule's action, not an editor's).
 ACTOR = "pipeline"
+# A backlog below this is computed in this process: starting workers (a fresh interpreter each,
+# importing numpy and compiling the rules) costs about a second, which a cycle's few dozen new
+# items would not win back.
+POOL_MIN_ITEMS = 400
+# How much lower the workers' CPU priority is than the desk's (see _init_worker).
+WORKER_NICENESS = 10
+# Rows a worker takes at a time (fewer round trips; small enough that writing starts early).
+POOL_CHUNK = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,28 +220,100 @@ def backfill_marks(db: store.db.Database) -> int:
     return done
 
 
-def process_new(db: store.db.Database, config: Config, now: datetime | None = None) -> ProcessStats:
-    """Process every `new` item in batches; safe to run again at any time."""
-    backfill_marks(db)
-    classifier = compile_rules(config.rules)
+def default_workers() -> int:
+    """Worker processes for a large backlog: one per core, none on a single core."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return cores if cores and cores > 1 else 0
+
+
+# The worker's state, set once by _init_worker (each worker compiles the rules itself).
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(config: Config, now: datetime) -> None:
+    # Below the desk and the writer: a click must not queue behind background computation for
+    # a core (the writer stays at normal priority, as it holds the write lock the click needs).
+    with contextlib.suppress(OSError):
+        os.nice(WORKER_NICENESS)
+    _WORKER["classifier"] = compile_rules(config.rules)
+    _WORKER["authority"] = {s.id: s.authority for s in config.sources}
+    _WORKER["now"] = now
+
+
+def _prepare_in_worker(row: dict[str, Any], attachment_text: str) -> Prepared:
+    return prepare(row, _WORKER["classifier"], _WORKER["authority"], _WORKER["now"],
+                   attachment_text)  # fmt: skip
+
+
+def _prepared_batches(
+    db: store.db.Database, config: Config, now: datetime, pool: ProcessPoolExecutor | None
+) -> Iterator[Iterator[Prepared]]:
+    """Batches of `new` items, each computed lazily, in order (by the pool when there is one)."""
+    classifier = compile_rules(config.rules) if pool is None else None
     authority = {s.id: s.authority for s in config.sources}
-    now = now or datetime.now(UTC)
-    keys: list[str] = []
     while True:
         batch = store.items.items_with_status(db, "new", BATCH_SIZE)
         texts = store.attachments.attachment_texts(db, [row["key"] for row in batch])
-        for start in range(0, len(batch), WRITE_CHUNK):
-            rows = batch[start : start + WRITE_CHUNK]
-            chunk = [
-                prepare(row, classifier, authority, now, texts.get(row["key"], "")) for row in rows
-            ]
-            for i, item in enumerate(chunk):
-                item.matches = find_matches(db, item, chunk[:i])
-            with store.db.transaction(db):
-                # An item no longer new (another pass, a reset) is skipped; it left the queue.
-                keys += [item.key for item in chunk if write_item(db, item, authority)]
+        attached = [texts.get(row["key"], "") for row in batch]
+        if pool is not None:
+            yield pool.map(_prepare_in_worker, batch, attached, chunksize=POOL_CHUNK)
+        else:
+            assert classifier is not None
+            yield (
+                prepare(r, classifier, authority, now, a)
+                for r, a in zip(batch, attached, strict=True)
+            )
         if len(batch) < BATCH_SIZE:
-            break
+            return
+
+
+def _chunks(items: Iterator[Prepared], size: int) -> Iterator[list[Prepared]]:
+    chunk: list[Prepared] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def process_new(
+    db: store.db.Database,
+    config: Config,
+    now: datetime | None = None,
+    workers: int | None = None,
+) -> ProcessStats:
+    """Process every `new` item in batches; safe to run again at any time.
+
+    `workers`: processes computing the pure stages (None: one per core when the backlog is at
+    least POOL_MIN_ITEMS; 0: none, everything in this process).
+    """
+    backfill_marks(db)
+    authority = {s.id: s.authority for s in config.sources}
+    now = now or datetime.now(UTC)
+    large = store.items.count_new(db, POOL_MIN_ITEMS) >= POOL_MIN_ITEMS
+    if workers is None:
+        workers = default_workers() if large else 0
+    keys: list[str] = []
+    with contextlib.ExitStack() as stack:
+        pool = None
+        if workers:
+            # spawn, not fork: the scheduler calls this from a thread, and a forked child of a
+            # threaded process can inherit a lock held by another thread.
+            context = multiprocessing.get_context("spawn")
+            pool = stack.enter_context(
+                ProcessPoolExecutor(workers, context, _init_worker, (config, now))
+            )
+        if large:
+            stack.enter_context(store.db.background_checkpoints(db))
+        for prepared in _prepared_batches(db, config, now, pool):
+            for chunk in _chunks(prepared, WRITE_CHUNK):
+                for i, item in enumerate(chunk):
+                    item.matches = find_matches(db, item, chunk[:i])
+                with store.db.transaction(db):
+                    # An item no longer new (another pass, a reset) is skipped; it left the queue.
+                    keys += [item.key for item in chunk if write_item(db, item, authority)]
     # Final statuses: a later reprint can make an earlier item of the same pass a duplicate.
     counts = store.items.status_counts_of(db, keys)
     return ProcessStats(

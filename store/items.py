@@ -50,6 +50,12 @@ def save_raw_items(db: Database, items: Sequence[tuple[str, str, RawItem]]) -> i
     return new
 
 
+def count_new(db: Database, up_to: int) -> int:
+    """How many items wait to be processed, counted up to `up_to` (a backlog's size class)."""
+    sql = "SELECT count(*) FROM (SELECT 1 FROM items WHERE status = 'new' LIMIT ?)"
+    return int(db.execute(sql, [up_to]).fetchone()[0])
+
+
 def status_counts_of(db: Database, keys: Sequence[str]) -> dict[str, int]:
     """How many of these items are in each status."""
     counts: dict[str, int] = {}

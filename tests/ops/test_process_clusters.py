@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
 from collections import defaultdict
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +27,7 @@ from pipeline.normalize import canonical_url, url_key
 ROOT = Path(__file__).parent.parent.parent
 REPRINTS = ROOT / "tests" / "fixtures" / "reprints" / "reprints.json"
 NOW_TEXT = "2026-11-20"
+NOW = datetime(2026, 11, 21, tzinfo=UTC)  # rank decays with age: one clock for both passes
 PARAGRAPHS = [
     "近日，许昌市出台《支持发制品产业高质量发展的若干措施》，从研发创新、品牌培育、跨境电商、人才引进等方面提出18条具体措施。",
     "《措施》提出，到2025年，全市发制品产业营业收入突破500亿元，培育年销售收入超10亿元的龙头企业5家，打造国际知名发制品品牌10个以上。",
@@ -180,3 +183,30 @@ def test_items_processed_before_sentence_marks_get_them_and_find_their_cut_copie
     process_new(db, config)
     assert db.execute("SELECT count(*) FROM sentence_marks").fetchone()[0] > 0
     assert store.items.clusters_of(db, [key_of(whole.url), key_of(half.url)]) == {key_of(whole.url)}
+
+
+def test_worker_processes_and_background_checkpoints_give_the_same_store_as_one_process(
+    tmp_path: Path, config: Config
+) -> None:
+    # A large backlog is computed by spawned workers while this process writes; the result
+    # must not depend on it (same statuses, sectors, clusters, scores, explanations).
+    articles = fixture_subset()
+    results = []
+    for workers in (0, 2):
+        db = store.db.open_db(tmp_path / f"w{workers}.db")
+        save(db, *[
+            item(f"https://r.example/{a['id']}", "demo-xinwen", a["title"], a["text"],
+                 f"2026-11-20T08:{n // 60:02d}:{n % 60:02d}+00:00")
+            for n, a in enumerate(articles)
+        ])  # fmt: skip
+        with store.db.background_checkpoints(db) if workers else contextlib.nullcontext():
+            stats = process_new(db, config, NOW, workers=workers)
+        assert stats.processed == len(articles)
+        rows = db.execute(
+            """SELECT key, status, sector, cluster_id, score, rank, explanation, summary
+               FROM items ORDER BY key"""
+        ).fetchall()
+        assert int(db.execute("PRAGMA wal_autocheckpoint").fetchone()[0]) == 1000  # restored
+        results.append(rows)
+        db.conn.close()
+    assert results[0] == results[1]
