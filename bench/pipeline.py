@@ -199,7 +199,7 @@ def _peak_rss_mb() -> float:
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def process_in_child(db_path: str, write_chunk: int = 0) -> None:
+def process_in_child(db_path: str, write_chunk: int = 0, workers: int = -1) -> None:
     """Run the process stage alone; print its figures as one JSON line."""
     import ops.process
 
@@ -207,7 +207,8 @@ def process_in_child(db_path: str, write_chunk: int = 0) -> None:
         ops.process.WRITE_CHUNK = write_chunk
     db = store.db.open_db(db_path)
     wall, cpu = time.perf_counter(), time.process_time()
-    stats = process_new(db, load_config(ROOT / "config"), datetime(2026, 11, 24, tzinfo=UTC))
+    stats = process_new(db, load_config(ROOT / "config"), datetime(2026, 11, 24, tzinfo=UTC),
+                        None if workers < 0 else workers)  # fmt: skip
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     print(json.dumps({"n": stats.processed, "wall": wall, "cpu": cpu, "peak": _peak_rss_mb(),
                       "pending": stats.pending, "duplicate": stats.duplicate,
@@ -215,12 +216,13 @@ def process_in_child(db_path: str, write_chunk: int = 0) -> None:
 
 
 WRITE_CHUNK = [0]  # --write-chunk: items per write transaction in the child (0: the default)
+WORKERS = [-1]  # --workers: worker processes of the pass (-1: its own choice)
 
 
 def start_child(db_path: Path) -> subprocess.Popen[str]:
     code = (
         "from bench.pipeline import process_in_child; "
-        f"process_in_child({str(db_path)!r}, {WRITE_CHUNK[0]})"
+        f"process_in_child({str(db_path)!r}, {WRITE_CHUNK[0]}, {WORKERS[0]})"
     )
     return subprocess.Popen(
         [sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE, text=True
@@ -413,8 +415,10 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="keep the database in this directory")
     parser.add_argument("--only", choices=["collisions", "lookup", "process"])
     parser.add_argument("--write-chunk", type=int, default=0, help="items per write transaction")
+    parser.add_argument("--workers", type=int, default=-1, help="worker processes of the pass")
     args = parser.parse_args()
     WRITE_CHUNK[0] = args.write_chunk
+    WORKERS[0] = args.workers
     real = None if args.synthetic else realtext.load()
     if real is None:
         why = "--synthetic" if args.synthetic else f"{realtext.SHARED} is absent"

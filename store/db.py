@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -81,6 +82,33 @@ def _split_sql(sql: str) -> list[str]:
     return statements
 
 
+# How often a writer waiting for the write lock tries again (see _begin_immediate).
+LOCK_POLL_S = 0.001
+
+
+def _begin_immediate(db: Database) -> None:
+    """BEGIN IMMEDIATE, trying again every millisecond while another connection writes.
+
+    SQLite's own busy handler sleeps 1, 2, 5 ... 100 ms between tries, and a writer that commits
+    back to back (a processing pass fed by its workers) leaves the lock free for a millisecond
+    at a time: a desk click polling at 100 ms would miss those gaps for seconds. Polling every
+    millisecond takes the next gap, so a click waits about one short transaction.
+    """
+    db.execute("PRAGMA busy_timeout = 0")
+    try:
+        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+        while True:
+            try:
+                db.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+            time.sleep(LOCK_POLL_S)
+    finally:
+        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+
+
 @contextlib.contextmanager
 def transaction(db: Database) -> Iterator[Database]:
     """A write transaction (BEGIN IMMEDIATE), or a savepoint when one is already open."""
@@ -88,7 +116,7 @@ def transaction(db: Database) -> Iterator[Database]:
         with db.atomic():
             yield db
         return
-    db.execute("BEGIN IMMEDIATE")
+    _begin_immediate(db)
     try:
         yield db
     except BaseException:
@@ -98,7 +126,7 @@ def transaction(db: Database) -> Iterator[Database]:
 
 
 # How often the background checkpointer copies the WAL into the database during a long write pass.
-CHECKPOINT_EVERY_S = 0.5
+CHECKPOINT_EVERY_S = 0.05
 
 
 @contextlib.contextmanager
