@@ -20,6 +20,14 @@ ALLOWED_TAGS = {
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "td": {"colspan", "rowspan"}, "th": {"colspan"}}
 _SAFE_SCHEMES = ("http://", "https://")
+# The classifier matches keywords with quotation marks removed (一缕“假”发 holds 假发), so a
+# highlighted term may have them between its characters.
+_QUOTES = "[\u201c\u201d\u2018\u2019\u300c\u300d\u300e\u300f\uff02\uff07\"']*"
+
+
+def _terms_pattern(terms: list[str]) -> re.Pattern[str]:
+    """One regex for `terms` (in order), each allowing quotation marks between its characters."""
+    return re.compile("|".join(_QUOTES.join(map(re.escape, t)) for t in terms), re.IGNORECASE)
 
 
 def sanitize_html(html: str) -> Markup:
@@ -45,7 +53,7 @@ def highlight(text: str, terms: Iterable[str]) -> Markup:
     wanted = sorted({t for t in terms if t}, key=len, reverse=True)
     if not wanted or not text:
         return escape(text)
-    pattern = re.compile("|".join(re.escape(t) for t in wanted), re.IGNORECASE)
+    pattern = _terms_pattern(wanted)
     out: list[str] = []
     last = 0
     for match in pattern.finditer(text):
@@ -69,11 +77,12 @@ def highlight_once(texts: Iterable[str], terms: Iterable[str]) -> list[Markup]:
         if not wanted or not text:
             out.append(escape(text))
             continue
-        pattern = re.compile("|".join(re.escape(t) for t in wanted), re.IGNORECASE)
+        pattern = _terms_pattern(wanted)
         pieces: list[str] = []
         last = 0
         for match in pattern.finditer(text):
-            found = next((t for t in wanted if t.lower() == match.group(0).lower()), "")
+            bare = re.sub(_QUOTES, "", match.group(0)).lower()
+            found = next((t for t in wanted if t.lower() == bare), "")
             pieces.append(str(escape(text[last : match.start()])))
             if found in remaining:
                 remaining.discard(found)

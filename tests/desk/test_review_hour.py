@@ -9,7 +9,7 @@ from typing import Any
 import store.db
 import store.review
 import store.runs
-from desk.text import highlight_once, number
+from desk.text import highlight, highlight_once, number
 from store.review import QueueFilter
 from tests.desk.conftest import login
 
@@ -69,6 +69,13 @@ def test_a_keyword_is_marked_once_and_scores_are_rounded() -> None:
     assert str(title) == "<mark>发制品</mark>企业&lt;出海&gt;"
     assert str(summary) == "发制品<mark>出口</mark>增长，发制品"
     assert [number(v) for v in (45.466, 3.0, 12, None, "x")] == ["45.5", "3", "12", "", ""]
+
+
+def test_a_keyword_split_by_quotation_marks_is_marked_like_the_classifier_matched_it() -> None:
+    # pipeline.classify matches 假发 in 一缕“假”发: the mark must cover the quoted form too.
+    (title,) = highlight_once(["一缕“假”发与假发票"], ["假发"])
+    assert str(title) == "一缕“<mark>假”发</mark>与假发票"
+    assert str(highlight("「睫」毛和睫毛", ["睫毛"])) == "「<mark>睫」毛</mark>和<mark>睫毛</mark>"
 
 
 def test_the_compact_queue_is_one_line_per_item_and_remembered(app: Any) -> None:

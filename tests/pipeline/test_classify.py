@@ -545,6 +545,55 @@ def test_full_width_punctuation_in_terms_matches_both_widths() -> None:
     assert classify(clf, "首台（套）装备", "首台(套)").score == 12.0
 
 
+def test_quotation_marks_inside_a_word_do_not_split_a_keyword() -> None:
+    clf = _compile(hair={"keywords": {"假发": 3, "睫毛": 2}}, food={"keywords": {"食品": 2}})
+    result = classify(clf, "一缕“假”发真给力", '「睫」毛产业和"假"发、‘假’发出口')
+    assert result.sector == "hair"
+    # The explanation names the configured term and counts every quoted occurrence.
+    assert result.hits == (
+        Hit("hair", "假发", "title", 1, 3.0, 9.0),
+        Hit("hair", "假发", "text", 2, 3.0, 6.0),
+        Hit("hair", "睫毛", "text", 1, 2.0, 2.0),
+    )
+    # A quoted whole word matches as before; a mark inside a Latin word is an apostrophe.
+    assert classify(clf, "『食品』产业", "").hits == (Hit("food", "食品", "title", 1, 2.0, 6.0),)
+
+
+def test_an_exclusion_still_masks_a_keyword_split_by_quotation_marks() -> None:
+    clf = _compile(
+        hair={"keywords": {"假发": 3, "发制品": 3}, "exclude": ["假发票", "研发制品"]},
+        it={"keywords": {"AI": 2}},
+    )
+    result = classify(clf, "开具“假发”票被查", "企业研“发制品”")
+    assert result.hits == ()
+    assert result.excluded == (
+        Excluded("hair", "假发票", "假发", "title", 1),
+        Excluded("hair", "研发制品", "发制品", "text", 1),
+    )
+    # An apostrophe between Latin letters stays: "ai's" is not glued into "ais".
+    assert classify(clf, "", "China's AI's rise").hits == (Hit("it", "ai", "text", 1, 2.0, 2.0),)
+
+
+def test_partners_vetoes_and_title_veto_see_the_unquoted_text() -> None:
+    clf = _compile(
+        {"title_veto": ["招标公告"]},
+        hair={
+            "keywords": {"假发产业": 3},
+            "cooccur": [
+                {"term": "发条", "with": ["假发"], "weight": 2},
+                {"term": "头套", "without": ["戏服"], "weight": 2},
+            ],
+        },
+    )
+    assert classify(clf, "发条订单增长", "“假”发企业").hits == (
+        Hit("hair", "发条", "title", 1, 2.0, 6.0, "假发"),
+    )
+    vetoed = classify(clf, "头套订单增长", "“戏”服")
+    assert (vetoed.hits, vetoed.excluded) == ((), (Excluded("hair", "戏服", "头套", "title", 1),))
+    tender = classify(clf, "假发产业园“招标”公告", "")
+    assert (tender.sector, tender.veto) == (OFF_TOPIC, "招标公告")
+
+
 def test_explanation_is_json_serialisable_and_complete() -> None:
     clf = _compile(
         hair={
