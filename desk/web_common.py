@@ -40,7 +40,8 @@ def config() -> Config:
 def db() -> store.db.Database:
     """This request's database connection (opened on first use, closed at teardown)."""
     if "db" not in g:
-        g.db = store.db.open_db(current_app.config["DB_PATH"])
+        # The request's commits do not checkpoint: desk.web does it after the response is sent.
+        g.db = store.db.open_db(current_app.config["DB_PATH"], auto_checkpoint=False)
     conn: store.db.Database = g.db
     return conn
 

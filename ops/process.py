@@ -42,7 +42,7 @@ BATCH_SIZE = 200
 # Items per write transaction. A click waits at most for one such transaction (each item costs
 # its trigram index, band and mark inserts); fewer items wait less but commit more often
 # (bench/pipeline.py prints the editor's click latency during processing).
-WRITE_CHUNK = 2
+WRITE_CHUNK = 1
 # Statuses an editor has decided: processing never overrides them.
 DECIDED = ("accepted", "rejected", "used")
 # The actor of audit events the pass records (a cluster merge is a rule's action, not an editor's).
@@ -53,6 +53,9 @@ ACTOR = "pipeline"
 POOL_MIN_ITEMS = 400
 # How much lower the workers' CPU priority is than the desk's (see _init_worker).
 WORKER_NICENESS = 10
+# Trigram index pages merged after each item written (migration 12 turned FTS5's automatic merge
+# off): 25 keeps the segment count flat on real news text (bench/pipeline.py), each step ~10 ms.
+MERGE_PAGES_PER_ITEM = 25
 # The pause between two write transactions when workers feed the writer (see process_new).
 WRITER_GAP_S = 0.002
 # Rows a worker takes at a time (fewer round trips; small enough that writing starts early).
@@ -321,6 +324,10 @@ def process_new(
                 with store.db.transaction(db):
                     # An item no longer new (another pass, a reset) is skipped; it left the queue.
                     keys += [item.key for item in chunk if write_item(db, item, authority)]
+                with store.db.transaction(db):
+                    # In its own short transaction: the index's merge work, a bounded step per
+                    # item instead of an unbounded automatic merge inside some item's commit.
+                    store.items.merge_search_index(db, MERGE_PAGES_PER_ITEM * len(chunk))
                 if pool is not None:
                     # Fed by the workers, the writer would take the lock again at once; a
                     # waiting click (polling every millisecond) needs a gap to get in.

@@ -33,8 +33,12 @@ def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def open_db(path: str | Path) -> Database:
-    """Open (creating if needed) the database at `path`, migrated, in WAL mode."""
+def open_db(path: str | Path, auto_checkpoint: bool = True) -> Database:
+    """Open (creating if needed) the database at `path`, migrated, in WAL mode.
+
+    `auto_checkpoint=False`: this connection's commits never copy the WAL into the database;
+    its owner checkpoints at a time nobody waits for (the desk, after sending a response).
+    """
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -46,6 +50,8 @@ def open_db(path: str | Path) -> Database:
         db.execute("PRAGMA journal_mode = WAL")
         db.execute("PRAGMA synchronous = NORMAL")
         db.execute("PRAGMA foreign_keys = ON")
+        if not auto_checkpoint:
+            db.execute("PRAGMA wal_autocheckpoint = 0")
         migrate(db)
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"{path}: cannot open the database ({exc})") from exc
@@ -125,6 +131,34 @@ def transaction(db: Database) -> Iterator[Database]:
     db.execute("COMMIT")
 
 
+def keep_open(path: str | Path) -> sqlite3.Connection:
+    """A connection that does nothing but stay open for the life of a server.
+
+    The last connection to close checkpoints the whole WAL and deletes it while holding an
+    exclusive lock; with per-request connections, that was a click's connection whenever a
+    processing pass had just closed its own (a half-second click). While this one is open, no
+    request's connection is the last.
+    """
+    conn = sqlite3.connect(path, timeout=1, isolation_level=None, check_same_thread=False)
+    # A connection opens the file lazily: one read takes the shared lock that marks it open.
+    conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    return conn
+
+
+def checkpoint(path: str | Path) -> None:
+    """Copy what the WAL holds into the database, without waiting for readers or writers.
+
+    A PASSIVE checkpoint on a connection of its own; a busy or failed one is left to the next
+    (any writer's auto-checkpoint, the nightly upkeep), so it never raises.
+    """
+    with contextlib.suppress(sqlite3.Error):
+        conn = sqlite3.connect(path, timeout=1, isolation_level=None)
+        try:
+            conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        finally:
+            conn.close()
+
+
 # How often the background checkpointer copies the WAL into the database during a long write pass.
 CHECKPOINT_EVERY_S = 0.05
 
@@ -164,6 +198,9 @@ def background_checkpoints(db: Database) -> Iterator[None]:
     finally:
         stop.set()
         thread.join()
+        # Leave nothing for the last connection's close, which checkpoints under an exclusive
+        # lock: a click arriving as the pass ended waited half a second for it.
+        checkpoint(path)
         db.execute(f"PRAGMA wal_autocheckpoint = {before}")
 
 

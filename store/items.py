@@ -78,6 +78,11 @@ def items_with_status(db: Database, status: str, limit: int) -> list[dict[str, A
     )
 
 
+def merge_search_index(db: Database, pages: int) -> None:
+    """Merge up to about `pages` pages of the trigram index's segments (inside `transaction`)."""
+    db.execute("INSERT INTO items_fts (items_fts, rank) VALUES ('merge', ?)", [pages])
+
+
 def item_by_content_hash(db: Database, content_hash: str, exclude: str) -> dict[str, Any] | None:
     """A processed item with exactly this content hash, other than `exclude`."""
     rows = rows_of(
