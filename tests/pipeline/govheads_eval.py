@@ -37,6 +37,7 @@ from tests.pipeline.headlines_eval import (
     Quality,
     _quality,
     half_of,
+    label_table,
     load_classifier,
 )
 
@@ -124,11 +125,7 @@ def evaluate(classifier: Classifier, items: Sequence[Labelled], half: str) -> Go
 def format_report(report: GovReport, show_misses: bool) -> str:
     """The per-label table, the macro figures and (optionally) every miss."""
     lines = [f"half: {report.half}  scored: {report.scored}", ""]
-    lines.append(f"{'label':<16}{'P':>7}{'R':>7}{'F1':>7}{'n':>6}{'pred':>6}")
-    for label, q in report.labels.items():
-        lines.append(
-            f"{label:<16}{q.precision:7.3f}{q.recall:7.3f}{q.f1:7.3f}{q.support:6d}{q.predicted:6d}"
-        )
+    lines += label_table(report.labels)
     lines += [
         "",
         f"macro-F1 over the 12 sectors: {report.macro_f1:.4f}",

@@ -27,7 +27,7 @@ import hashlib
 import json
 import tomllib
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -224,6 +224,16 @@ def evaluate(
     )
 
 
+def label_table(labels: Mapping[str, Quality]) -> list[str]:
+    """Precision, recall, F1, support and predictions per label, one line each, with a header."""
+    lines = [f"{'label':<16}{'P':>7}{'R':>7}{'F1':>7}{'n':>6}{'pred':>6}"]
+    for label, q in labels.items():
+        lines.append(
+            f"{label:<16}{q.precision:7.3f}{q.recall:7.3f}{q.f1:7.3f}{q.support:6d}{q.predicted:6d}"
+        )
+    return lines
+
+
 def format_report(report: Report, show_misses: bool) -> str:
     """The per-category firing table, the per-label quality and the macro figures."""
     lines = [f"half: {report.half}", "", "how many headlines of each category each label takes:"]
@@ -232,11 +242,7 @@ def format_report(report: Report, show_misses: bool) -> str:
         total = sum(counts.values())
         fired = ", ".join(f"{s} {n}" for s, n in counts.most_common() if s != OFF_TOPIC)
         lines.append(f"  {key:<32}{total:6d}  off_topic {counts[OFF_TOPIC]:5d}  {fired}")
-    lines += ["", f"{'label':<16}{'P':>7}{'R':>7}{'F1':>7}{'n':>6}{'pred':>6}"]
-    for label, q in report.labels.items():
-        lines.append(
-            f"{label:<16}{q.precision:7.3f}{q.recall:7.3f}{q.f1:7.3f}{q.support:6d}{q.predicted:6d}"
-        )
+    lines += ["", *label_table(report.labels)]
     lines += [
         "",
         f"scored headlines: {report.scored} (hand-labelled: {report.labelled})",
