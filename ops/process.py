@@ -42,7 +42,7 @@ BATCH_SIZE = 200
 # Items per write transaction. A click waits at most for one such transaction (each item costs
 # its trigram index, band and mark inserts); fewer items wait less but commit more often
 # (bench/pipeline.py prints the editor's click latency during processing).
-WRITE_CHUNK = 1
+WRITE_CHUNK = 2
 # Statuses an editor has decided: processing never overrides them.
 DECIDED = ("accepted", "rejected", "used")
 # The actor of audit events the pass records (a cluster merge is a rule's action, not an editor's).
