@@ -6,7 +6,8 @@ How an item is scored, and why:
    睫毛; an apostrophe inside a Latin word stays: AI's), and each is scanned once by one
    Aho-Corasick automaton holding every keyword and exclusion phrase, ASCII terms in both half
    and full width (PERF.md: 5x faster than a regex or a loop of `str.count`). ASCII terms match
-   whole words only: "ai" is not in "email".
+   whole words only: "ai" is not in "email", "5g" not in "15g", "ios" not in "ios11"; but a year
+   glued in front of a name leaves the name a word (2025CMEF holds cmef).
 2. Exclusions: a keyword occurrence lying wholly inside an occurrence of one of its sector's
    exclusion phrases (or a global one) does not count for that sector. This is how 发制品 inside
    研发制品 or 食品 inside 食品药品监督管理局 is masked, without hurting 药品 for biomed.
@@ -169,8 +170,12 @@ class _Term:
     entries: tuple[_Entry, ...]
     masks: tuple[int, ...]  # sectors (or _GLOBAL) for which this is an exclusion phrase
     guards: tuple[int, ...]  # sectors for which this is a guard word
-    ascii_head: bool  # starts with an ASCII letter/digit: needs a word boundary before
-    ascii_tail: bool  # ends with one: needs a boundary after ("ai" must not match in "email")
+    # Class of the first / last character (_LETTER, _DIGIT or 0). A Latin term needs a word
+    # boundary after it ("ai" not in "aim"; iOS11, PTA2011 are versions and codes, not the word),
+    # and before it against the same class only ("ai" not in "email", "5g" not in "15g"): a year
+    # glued in front of a name is a separate word (2025CMEF).
+    head_class: int
+    tail_class: int
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -202,7 +207,7 @@ _FULL_WIDTH = str.maketrans({chr(c): chr(c + 0xFEE0) for c in range(0x21, 0x7F)}
 # co-occurrence partners and vetoes see the same text as keywords. A mark between two Latin
 # letters or digits is an apostrophe (AI's, don't): removing it would glue two words together.
 _QUOTES = "\u201c\u201d\u2018\u2019\u300c\u300d\u300e\u300f\uff02\uff07\"'"
-_WORD = "0-9a-z\uff10-\uff19\uff41-\uff5a"  # _is_word after lower()
+_WORD = "0-9a-z\uff10-\uff19\uff41-\uff5a"  # _char_class after lower()
 _QUOTE_RE = re.compile(f"(?<![{_WORD}])[{_QUOTES}]|[{_QUOTES}](?![{_WORD}])")
 
 
@@ -221,9 +226,15 @@ def _round(value: float) -> float:
     return round(value, 3)
 
 
-def _is_word(ch: str) -> bool:
-    """True for ASCII or full-width letters and digits (the parts of Latin words and numbers)."""
-    return ch.isalnum() and (ch.isascii() or "\uff10" <= ch <= "\uff5a")
+_LETTER = 1
+_DIGIT = 2
+
+
+def _char_class(ch: str) -> int:
+    """_DIGIT or _LETTER for ASCII and full-width digits and letters (Latin words), else 0."""
+    if not ch.isalnum() or not (ch.isascii() or "\uff10" <= ch <= "\uff5a"):
+        return 0
+    return _DIGIT if ch.isdigit() else _LETTER
 
 
 def compile_rules(rules: SectorRules) -> Classifier:
@@ -258,8 +269,8 @@ def compile_rules(rules: SectorRules) -> Classifier:
             entries=tuple(entries.get(text, ())),
             masks=tuple(masks.get(text, ())),
             guards=tuple(guards.get(text, ())),
-            ascii_head=_is_word(text[0]),
-            ascii_tail=_is_word(text[-1]),
+            head_class=_char_class(text[0]),
+            tail_class=_char_class(text[-1]),
         )
         terms.append(term)
         for variant in {text, text.translate(_FULL_WIDTH)}:
@@ -281,9 +292,9 @@ def _scan(clf: Classifier, s: str) -> tuple[list[_Occ], _Spans]:
     last = len(s) - 1
     for end, term in clf.automaton.iter(s):
         start = end - term.length + 1
-        if term.ascii_head and start > 0 and _is_word(s[start - 1]):
+        if term.head_class and start > 0 and _char_class(s[start - 1]) == term.head_class:
             continue
-        if term.ascii_tail and end < last and _is_word(s[end + 1]):
+        if term.tail_class and end < last and _char_class(s[end + 1]):
             continue
         if term.entries:
             keywords.append((start, end, term))

@@ -540,6 +540,15 @@ def test_ascii_terms_match_whole_words_case_and_width_insensitively() -> None:
     )
 
 
+def test_a_year_glued_before_a_latin_term_is_a_boundary_a_version_after_it_is_not() -> None:
+    clf = _compile(biomed={"keywords": {"CMEF": 3}}, it={"keywords": {"iOS": 2, "5G": 3}})
+    # A trade fair's year written against its name (2025CMEF) still names the fair ...
+    assert [h.term for h in classify(clf, "", "2025CMEF开幕").hits] == ["cmef"]
+    # ... but a version or code glued after a term makes another word, and digits still need
+    # a boundary against digits.
+    assert classify(clf, "", "iOS11升级 15G流量").hits == ()
+
+
 def test_full_width_punctuation_in_terms_matches_both_widths() -> None:
     clf = _compile(equipment={"keywords": {"首台(套)": 3}})
     assert classify(clf, "首台（套）装备", "首台(套)").score == 12.0
