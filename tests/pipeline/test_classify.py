@@ -148,7 +148,7 @@ def test_unknown_keys_are_errors_at_every_level() -> None:
     data["sectors"] = []
     assert _problems(data) == (
         "config/sectors.toml: top level: unknown field 'sectors'; allowed: classify, sector",
-        "config/sectors.toml: [classify]: unknown field 'title_weight'; allowed: exclude, min_score, min_share, repeat_cap, title_factor, title_veto",
+        "config/sectors.toml: [classify]: unknown field 'title_weight'; allowed: exclude, industry_context, min_score, min_share, repeat_cap, title_factor, title_veto",
         "config/sectors.toml: sector 'food': unknown field 'keyword'; allowed: cooccur, counter_examples, examples, exclude, group, guard_words, id, keywords, min_score, name, priority",
         "config/sectors.toml: sector 'food': cooccur #1: unknown field 'w'; allowed: term, weight, with, without",
     )
@@ -429,6 +429,29 @@ def test_cooccurrence_term_counts_only_next_to_a_partner() -> None:
     assert classify(clf, "发条订单增长", "头套和发条").hits == (
         Hit("hair", "发条", "title", 1, 2.0, 6.0, "头套"),
         Hit("hair", "发条", "text", 1, 2.0, 2.0, "头套"),
+    )
+
+
+def test_industry_partners_expand_to_the_shared_industry_context() -> None:
+    clf = _compile(
+        {"industry_context": ["投产", "产业"]},
+        food={"cooccur": [{"term": "奶粉", "with": ["@industry", "乳企", "投产"], "weight": 3}]},
+    )
+    food = clf.rules.sector("food").cooccur[0]
+    assert food.with_terms == ("投产", "产业", "乳企")  # expanded in place, duplicates once
+    assert classify(clf, "奶粉怎么冲", "").hits == ()
+    assert classify(clf, "奶粉项目投产", "").sector == "food"
+    assert classify(clf, "乳企奶粉", "").sector == "food"
+
+
+def test_unknown_or_empty_partner_lists_are_config_errors() -> None:
+    entries = [
+        {"term": "奶粉", "with": ["@industy"], "weight": 1},
+        {"term": "乳粉", "with": ["@industry"], "weight": 1},
+    ]
+    assert _problems(_config(food={"cooccur": entries})) == (
+        "config/sectors.toml: sector 'food': cooccur #1: field 'with': unknown partner list '@industy'; the one list is '@industry'",
+        "config/sectors.toml: sector 'food': cooccur #2: field 'with' names '@industry' but [classify] industry_context is empty",
     )
 
 
