@@ -455,6 +455,28 @@ def test_unknown_or_empty_partner_lists_are_config_errors() -> None:
     )
 
 
+def test_a_cooccurrence_term_without_its_partner_hides_no_other_term() -> None:
+    clf = _compile(
+        biomed={"keywords": {"药谷": 3}},
+        food={"cooccur": [{"term": "山药", "with": ["加工"], "weight": 3}]},
+    )
+    # 宝山药谷: 山药 (leftmost of two overlapping matches) has no partner, so it is no match.
+    assert classify(clf, "宝山药谷开园", "").sector == "biomed"
+    assert classify(clf, "山药加工", "").sector == "food"
+
+
+def test_a_vetoed_cooccurrence_term_still_covers_the_terms_inside_it() -> None:
+    clf = _compile(
+        building={
+            "keywords": {"石膏": 3},
+            "cooccur": [{"term": "石膏板", "without": ["吊顶"], "weight": 3}],
+        }
+    )
+    vetoed = classify(clf, "石膏板吊顶怎么装", "")
+    assert vetoed.hits == ()
+    assert vetoed.excluded == (Excluded("building", "吊顶", "石膏板", "title", 1),)
+
+
 def test_without_terms_veto_a_cooccurrence_keyword_and_are_reported() -> None:
     clf = _compile(
         food={
