@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-import math
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
 from pipeline.errors import ConfigError
+from pipeline.rule_checks import (  # normalize_term re-exported: classify folds terms with it
+    Problems,
+    is_number,
+    normalize_term,
+    number_field,
+    text_field,
+    text_list,
+    unknown_fields,
+)
 
 __all__ = [
     "GROUPS", "SECTOR_IDS", "SECTOR_SPECS", "ClassifySettings", "Cooccur", "Keyword", "SectorRule",
@@ -45,13 +52,17 @@ DEFAULT_MIN_SHARE = 0.0
 _TOP_KEYS = frozenset({"classify", "sector"})
 _CLASSIFY_KEYS = frozenset(
     {"title_factor", "min_score", "min_share", "repeat_cap", "exclude", "title_veto"}
-    | {"industry_context"}
+    | {"lists", "company_weight"}
 )
-# A `with` entry naming the shared partner list instead of a word: `with = ["@industry", "乳企"]`.
-INDUSTRY_PARTNERS = "@industry"
+# A sector's `companies` count next to the words of these [classify.lists] lists and none of
+# COMPANY_VETOES: a maker's name is industry news next to a project or business word, and trading,
+# celebrity or complaint news otherwise.
+COMPANY_PARTNERS = ("@industry", "@business")
+COMPANY_VETOES = ("@company_veto",)
+DEFAULT_COMPANY_WEIGHT = 2.5
 _SECTOR_KEYS = frozenset(
     {"id", "name", "group", "priority", "min_score", "keywords", "exclude", "guard_words"}
-    | {"cooccur", "examples", "counter_examples"}
+    | {"cooccur", "companies", "examples", "counter_examples"}
 )
 _COOCCUR_KEYS = frozenset({"term", "with", "without", "weight"})
 
@@ -102,9 +113,10 @@ class ClassifySettings:
     exclude: tuple[str, ...] = ()
     # A title containing one of these is not industry news whatever its keywords (notices, advice).
     title_veto: tuple[str, ...] = ()
-    # Words that make an item industry news (产业, 投产, 年产 ...): what "@industry" in a
-    # co-occurrence's `with` list stands for, so hundreds of product nouns share one list.
-    industry_context: tuple[str, ...] = ()
+    # Named word lists ([classify.lists]): "@industry" in a co-occurrence's `with` or `without`
+    # stands for the words of list "industry", so hundreds of product nouns share one list.
+    lists: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    company_weight: float = DEFAULT_COMPANY_WEIGHT
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,83 +134,14 @@ class SectorRules:
         raise KeyError(sector_id)
 
 
-def normalize_term(term: str) -> str:
-    """Fold a configured term: NFKC (full-width ５Ｇ becomes 5G) and lower case."""
-    return unicodedata.normalize("NFKC", term).lower()
-
-
-class _Problems:
-    """Collects problems so that ops see every mistake of an edit at once."""
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-        self.lines: list[str] = []
-
-    def add(self, where: str, message: str) -> None:
-        self.lines.append(f"{self.path}: {where}: {message}")
-
-
-def _is_number(value: object) -> bool:
-    # bool is an int subclass, but `weight = true` is always a typo.
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def _number(
-    p: _Problems, where: str, field: str, value: object, *, minimum: float, strict: bool
-) -> float | None:
-    """Validate a number >= minimum (or > minimum when strict)."""
-    ok = _is_number(value) and (value > minimum if strict else value >= minimum)  # type: ignore[operator]
-    if not ok:
-        op = ">" if strict else ">="
-        p.add(where, f"field {field!r} must be a number {op} {minimum:g}; got {value!r}")
-        return None
-    return float(value)  # type: ignore[arg-type]
-
-
-def _text(p: _Problems, where: str, field: str, value: object) -> str | None:
-    """Validate one non-empty term or phrase without surrounding whitespace."""
-    if not isinstance(value, str) or not value.strip():
-        p.add(where, f"field {field!r} must be a non-empty string; got {value!r}")
-        return None
-    if value != value.strip():
-        p.add(where, f"field {field!r}: {value!r} has leading or trailing whitespace; remove it")
-        return None
-    return value
-
-
-def _text_list(p: _Problems, where: str, field: str, value: object) -> tuple[str, ...]:
-    """Validate a list of distinct non-empty strings."""
-    if not isinstance(value, list):
-        p.add(where, f"field {field!r} must be a list of strings; got {value!r}")
-        return ()
-    out: list[str] = []
-    for item in value:
-        text = _text(p, where, field, item)
-        if text is None:
-            continue
-        if normalize_term(text) in {normalize_term(t) for t in out}:
-            p.add(where, f"field {field!r}: {text!r} is listed twice; keep one")
-            continue
-        out.append(text)
-    return tuple(out)
-
-
-def _unknown(p: _Problems, where: str, data: Mapping[str, Any], allowed: frozenset[str]) -> None:
-    """Report keys outside `allowed` (typos would otherwise be silently ignored)."""
-    for key in data:
-        if key not in allowed:
-            hint = ", ".join(sorted(allowed))
-            p.add(where, f"unknown field {key!r}; allowed: {hint}")
-
-
-def _parse_settings(p: _Problems, data: object) -> ClassifySettings:
+def _parse_settings(p: Problems, data: object) -> ClassifySettings:
     """Validate the [classify] table; every key is optional."""
     where = "[classify]"
     if not isinstance(data, Mapping):
         p.add(where, f"must be a table; got {data!r}")
         return ClassifySettings()
-    _unknown(p, where, data, _CLASSIFY_KEYS)
-    title_factor = _number(
+    unknown_fields(p, where, data, _CLASSIFY_KEYS)
+    title_factor = number_field(
         p,
         where,
         "title_factor",
@@ -206,20 +149,34 @@ def _parse_settings(p: _Problems, data: object) -> ClassifySettings:
         minimum=0,
         strict=True,
     )
-    min_score = _number(
+    min_score = number_field(
         p, where, "min_score", data.get("min_score", DEFAULT_MIN_SCORE), minimum=0, strict=False
     )
     share = data.get("min_share", DEFAULT_MIN_SHARE)
-    if not _is_number(share) or not 0 <= share <= 1:
+    if not is_number(share) or not 0 <= share <= 1:
         p.add(where, f"field 'min_share' must be a number from 0 to 1; got {share!r}")
         share = DEFAULT_MIN_SHARE
     cap = data.get("repeat_cap", DEFAULT_REPEAT_CAP)
     if not isinstance(cap, int) or isinstance(cap, bool) or cap < 1:
         p.add(where, f"field 'repeat_cap' must be an integer >= 1; got {cap!r}")
         cap = DEFAULT_REPEAT_CAP
-    exclude = _text_list(p, where, "exclude", data.get("exclude", []))
-    title_veto = _text_list(p, where, "title_veto", data.get("title_veto", []))
-    context = _text_list(p, where, "industry_context", data.get("industry_context", []))
+    exclude = text_list(p, where, "exclude", data.get("exclude", []))
+    title_veto = text_list(p, where, "title_veto", data.get("title_veto", []))
+    lists: list[tuple[str, tuple[str, ...]]] = []
+    raw_lists = data.get("lists", {})
+    if not isinstance(raw_lists, Mapping):
+        p.add(where, f"field 'lists' must be a table of name = [words]; got {raw_lists!r}")
+        raw_lists = {}
+    for name, words in raw_lists.items():
+        lists.append((name, text_list(p, f"{where} lists", name, words)))
+    company_weight = number_field(
+        p,
+        where,
+        "company_weight",
+        data.get("company_weight", DEFAULT_COMPANY_WEIGHT),
+        minimum=0,
+        strict=True,
+    )
     return ClassifySettings(
         title_factor=DEFAULT_TITLE_FACTOR if title_factor is None else title_factor,
         min_score=DEFAULT_MIN_SCORE if min_score is None else min_score,
@@ -227,11 +184,12 @@ def _parse_settings(p: _Problems, data: object) -> ClassifySettings:
         min_share=float(share),
         exclude=exclude,
         title_veto=title_veto,
-        industry_context=context,
+        lists=tuple(lists),
+        company_weight=DEFAULT_COMPANY_WEIGHT if company_weight is None else company_weight,
     )
 
 
-def _parse_keywords(p: _Problems, where: str, value: object) -> tuple[Keyword, ...]:
+def _parse_keywords(p: Problems, where: str, value: object) -> tuple[Keyword, ...]:
     """Validate the term → weight table of a sector."""
     if not isinstance(value, Mapping) or not value:
         p.add(where, f"field 'keywords' must be a non-empty table of term = weight; got {value!r}")
@@ -240,8 +198,8 @@ def _parse_keywords(p: _Problems, where: str, value: object) -> tuple[Keyword, .
     seen: set[str] = set()
     for term, weight in value.items():
         field = f"keywords.{term}" if isinstance(term, str) and term.strip() else "keywords"
-        text = _text(p, where, field, term)
-        number = _number(p, where, field, weight, minimum=0, strict=True)
+        text = text_field(p, where, field, term)
+        number = number_field(p, where, field, weight, minimum=0, strict=True)
         if text is None or number is None:
             continue
         if normalize_term(text) in seen:
@@ -252,27 +210,26 @@ def _parse_keywords(p: _Problems, where: str, value: object) -> tuple[Keyword, .
     return tuple(out)
 
 
-def _expand_partners(
-    p: _Problems, at: str, partners: tuple[str, ...], context: tuple[str, ...]
+def _expand(
+    p: Problems, at: str, field: str, words: tuple[str, ...], lists: Mapping[str, tuple[str, ...]]
 ) -> tuple[str, ...]:
-    """Replace "@industry" in a `with` list by the [classify] industry_context words."""
+    """Replace each "@name" in a `with` or `without` list by the words of [classify.lists] name."""
     out: list[str] = []
-    for word in partners:
+    for word in words:
         if not word.startswith("@"):
             out.append(word)
-        elif word != INDUSTRY_PARTNERS:
-            p.add(at, f"field 'with': unknown partner list {word!r}; the one list is '@industry'")
-        elif not context:
-            p.add(at, "field 'with' names '@industry' but [classify] industry_context is empty")
+        elif word[1:] in lists:
+            out.extend(lists[word[1:]])
         else:
-            out.extend(context)
+            known = ", ".join(f"@{name}" for name in lists) or "none"
+            p.add(at, f"field {field!r}: unknown word list {word!r}; [classify.lists] has {known}")
     return tuple(dict.fromkeys(out))
 
 
 def _parse_cooccur(
-    p: _Problems, where: str, value: object, context: tuple[str, ...] = ()
+    p: Problems, where: str, value: object, lists: Mapping[str, tuple[str, ...]]
 ) -> tuple[Cooccur, ...]:
-    """Validate the [[sector.cooccur]] entries ("@industry" partners expanded from `context`)."""
+    """Validate the [[sector.cooccur]] entries ("@name" words expanded from `lists`)."""
     if not isinstance(value, list):
         p.add(where, f"field 'cooccur' must be an array of tables; got {value!r}")
         return ()
@@ -282,17 +239,17 @@ def _parse_cooccur(
         if not isinstance(entry, Mapping):
             p.add(at, f"must be a table with term, with and/or without, weight; got {entry!r}")
             continue
-        _unknown(p, at, entry, _COOCCUR_KEYS)
+        unknown_fields(p, at, entry, _COOCCUR_KEYS)
         missing = [k for k in ("term", "weight") if k not in entry]
         if missing:
             p.add(at, f"missing field(s) {', '.join(missing)}")
             continue
-        term = _text(p, at, "term", entry["term"])
-        with_terms = _expand_partners(
-            p, at, _text_list(p, at, "with", entry.get("with", [])), context
+        term = text_field(p, at, "term", entry["term"])
+        with_terms = _expand(p, at, "with", text_list(p, at, "with", entry.get("with", [])), lists)
+        without_terms = _expand(
+            p, at, "without", text_list(p, at, "without", entry.get("without", [])), lists
         )
-        without_terms = _text_list(p, at, "without", entry.get("without", []))
-        weight = _number(p, at, "weight", entry["weight"], minimum=0, strict=True)
+        weight = number_field(p, at, "weight", entry["weight"], minimum=0, strict=True)
         if not entry.get("with") and not entry.get("without"):
             p.add(at, "needs a non-empty 'with' (partners) or 'without' (vetoes) list")
             continue
@@ -301,8 +258,21 @@ def _parse_cooccur(
     return tuple(out)
 
 
+def _parse_companies(
+    p: Problems, where: str, value: object, settings: ClassifySettings
+) -> tuple[Cooccur, ...]:
+    """A sector's `companies`: co-occurrence terms with the shared company partners and vetoes."""
+    names = text_list(p, where, "companies", value)
+    if not names:
+        return ()
+    lists = dict(settings.lists)
+    partners = _expand(p, where, "companies", COMPANY_PARTNERS, lists)
+    vetoes = _expand(p, where, "companies", COMPANY_VETOES, lists)
+    return tuple(Cooccur(name, partners, settings.company_weight, vetoes) for name in names)
+
+
 def _parse_sector(
-    p: _Problems, n: int, data: object, context: tuple[str, ...] = ()
+    p: Problems, n: int, data: object, settings: ClassifySettings
 ) -> SectorRule | None:
     """Validate one [[sector]] table; returns None when it is unusable."""
     if not isinstance(data, Mapping):
@@ -314,7 +284,7 @@ def _parse_sector(
         return None
     where = f"sector {sid!r}"
     _, want_name, want_group = SECTOR_SPECS[SECTOR_IDS.index(sid)]
-    _unknown(p, where, data, _SECTOR_KEYS)
+    unknown_fields(p, where, data, _SECTOR_KEYS)
     for key in ("name", "group", "priority", "keywords"):
         if key not in data:
             p.add(where, f"missing field {key!r}")
@@ -330,10 +300,11 @@ def _parse_sector(
         priority = 0
     min_score: float | None = None
     if "min_score" in data:
-        min_score = _number(p, where, "min_score", data["min_score"], minimum=0, strict=False)
+        min_score = number_field(p, where, "min_score", data["min_score"], minimum=0, strict=False)
     keywords = _parse_keywords(p, where, data["keywords"]) if "keywords" in data else ()
-    exclude = _text_list(p, where, "exclude", data.get("exclude", []))
-    cooccur = _parse_cooccur(p, where, data.get("cooccur", []), context)
+    exclude = text_list(p, where, "exclude", data.get("exclude", []))
+    cooccur = _parse_cooccur(p, where, data.get("cooccur", []), dict(settings.lists))
+    cooccur += _parse_companies(p, where, data.get("companies", []), settings)
     seen = {normalize_term(k.term) for k in keywords}
     for entry in cooccur:
         if normalize_term(entry.term) in seen:
@@ -345,7 +316,7 @@ def _parse_sector(
                 where,
                 f"exclude phrase {phrase!r} contains no keyword of this sector; it masks nothing",
             )
-    guard_words = _text_list(p, where, "guard_words", data.get("guard_words", []))
+    guard_words = text_list(p, where, "guard_words", data.get("guard_words", []))
     for word in guard_words:
         if not any(set(normalize_term(word)) & set(t) for t in seen):
             p.add(
@@ -361,12 +332,12 @@ def _parse_sector(
         exclude=exclude,
         guard_words=guard_words,
         cooccur=cooccur,
-        examples=_text_list(p, where, "examples", data.get("examples", [])),
-        counter_examples=_text_list(p, where, "counter_examples", data.get("counter_examples", [])),
+        examples=text_list(p, where, "examples", data.get("examples", [])),
+        counter_examples=text_list(p, where, "counter_examples", data.get("counter_examples", [])),
     )
 
 
-def _check_set(p: _Problems, rules: list[SectorRule]) -> None:
+def _check_set(p: Problems, rules: list[SectorRule]) -> None:
     """Check that the 12 sectors appear once each, in order, with distinct priorities."""
     ids = [r.id for r in rules]
     for sid in SECTOR_IDS:
@@ -399,8 +370,8 @@ def parse_rules(data: Mapping[str, Any], path: str = "config/sectors.toml") -> S
 
     :raises ConfigError: listing every problem, each naming the file, the sector and the field.
     """
-    p = _Problems(path)
-    _unknown(p, "top level", data, _TOP_KEYS)
+    p = Problems(path)
+    unknown_fields(p, "top level", data, _TOP_KEYS)
     settings = _parse_settings(p, data.get("classify", {}))
     raw = data.get("sector")
     rules: list[SectorRule] = []
@@ -408,7 +379,7 @@ def parse_rules(data: Mapping[str, Any], path: str = "config/sectors.toml") -> S
         p.add("sector", f"needs [[sector]] tables for the 12 sectors; got {raw!r}")
     else:
         for n, entry in enumerate(raw, start=1):
-            rule = _parse_sector(p, n, entry, settings.industry_context)
+            rule = _parse_sector(p, n, entry, settings)
             if rule is not None:
                 rules.append(rule)
         _check_set(p, rules)

@@ -148,8 +148,8 @@ def test_unknown_keys_are_errors_at_every_level() -> None:
     data["sectors"] = []
     assert _problems(data) == (
         "config/sectors.toml: top level: unknown field 'sectors'; allowed: classify, sector",
-        "config/sectors.toml: [classify]: unknown field 'title_weight'; allowed: exclude, industry_context, min_score, min_share, repeat_cap, title_factor, title_veto",
-        "config/sectors.toml: sector 'food': unknown field 'keyword'; allowed: cooccur, counter_examples, examples, exclude, group, guard_words, id, keywords, min_score, name, priority",
+        "config/sectors.toml: [classify]: unknown field 'title_weight'; allowed: company_weight, exclude, lists, min_score, min_share, repeat_cap, title_factor, title_veto",
+        "config/sectors.toml: sector 'food': unknown field 'keyword'; allowed: companies, cooccur, counter_examples, examples, exclude, group, guard_words, id, keywords, min_score, name, priority",
         "config/sectors.toml: sector 'food': cooccur #1: unknown field 'w'; allowed: term, weight, with, without",
     )
 
@@ -432,27 +432,51 @@ def test_cooccurrence_term_counts_only_next_to_a_partner() -> None:
     )
 
 
-def test_industry_partners_expand_to_the_shared_industry_context() -> None:
+def test_word_lists_expand_where_a_cooccurrence_names_them() -> None:
     clf = _compile(
-        {"industry_context": ["投产", "产业"]},
-        food={"cooccur": [{"term": "奶粉", "with": ["@industry", "乳企", "投产"], "weight": 3}]},
+        {"lists": {"industry": ["投产", "产业"], "cooking": ["菜谱"]}},
+        food={
+            "cooccur": [
+                {
+                    "term": "奶粉",
+                    "with": ["@industry", "乳企", "投产"],
+                    "without": ["@cooking"],
+                    "weight": 3,
+                }
+            ]
+        },
     )
     food = clf.rules.sector("food").cooccur[0]
     assert food.with_terms == ("投产", "产业", "乳企")  # expanded in place, duplicates once
+    assert food.without_terms == ("菜谱",)
     assert classify(clf, "奶粉怎么冲", "").hits == ()
     assert classify(clf, "奶粉项目投产", "").sector == "food"
     assert classify(clf, "乳企奶粉", "").sector == "food"
+    assert classify(clf, "奶粉产业菜谱", "").hits == ()
 
 
-def test_unknown_or_empty_partner_lists_are_config_errors() -> None:
-    entries = [
-        {"term": "奶粉", "with": ["@industy"], "weight": 1},
-        {"term": "乳粉", "with": ["@industry"], "weight": 1},
-    ]
-    assert _problems(_config(food={"cooccur": entries})) == (
-        "config/sectors.toml: sector 'food': cooccur #1: field 'with': unknown partner list '@industy'; the one list is '@industry'",
-        "config/sectors.toml: sector 'food': cooccur #2: field 'with' names '@industry' but [classify] industry_context is empty",
+def test_unknown_word_lists_are_config_errors() -> None:
+    entries = [{"term": "奶粉", "with": ["@industy"], "weight": 1}]
+    assert _problems(_config({"lists": {"industry": ["产业"]}}, food={"cooccur": entries})) == (
+        "config/sectors.toml: sector 'food': cooccur #1: field 'with': unknown word list '@industy'; [classify.lists] has @industry",
     )
+    companies = {"companies": ["伊利"]}
+    assert _problems(_config({"lists": {"industry": ["产业"]}}, food=companies)) == (
+        "config/sectors.toml: sector 'food': field 'companies': unknown word list '@business'; [classify.lists] has @industry",
+        "config/sectors.toml: sector 'food': field 'companies': unknown word list '@company_veto'; [classify.lists] has @industry",
+    )
+
+
+def test_companies_count_next_to_a_business_or_industry_word_unless_vetoed() -> None:
+    lists = {"industry": ["项目"], "business": ["签署"], "company_veto": ["减持"]}
+    clf = _compile({"lists": lists, "company_weight": 3}, food={"companies": ["伊利"]})
+    assert classify(clf, "伊利代言人", "").hits == ()
+    assert classify(clf, "伊利与沧州签署协议", "").sector == "food"
+    assert classify(clf, "伊利奶粉项目开工", "").hits == (
+        Hit("food", "伊利", "title", 1, 3.0, 9.0, "项目"),
+    )
+    vetoed = classify(clf, "伊利项目 大股东减持", "")
+    assert vetoed.hits == ()
 
 
 def test_a_cooccurrence_term_without_its_partner_hides_no_other_term() -> None:
