@@ -37,6 +37,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -321,32 +322,66 @@ def _masked_by(start: int, end: int, sector: int, spans: _Spans) -> tuple[int, s
     return None
 
 
+# A co-occurrence entry's verdict for the whole item: (partner found or None, veto found or None).
+_Pairing = tuple[str | None, str | None]
+
+
+def _pairing(entry: _Entry, fields: list[tuple[str, _Spans]]) -> _Pairing:
+    """The partner (if the entry needs one) and the veto word (if any) of `entry` in the item."""
+    partner = _partner(entry, fields) if entry.with_terms else None
+    veto = next((v for v in entry.without_terms for f, _ in fields if v in f), None)
+    return partner, veto
+
+
 def _resolve(
-    s: str, keywords: list[_Occ], spans: _Spans, field_name: str, masked: Counter[_MaskKey]
+    s: str,
+    keywords: list[_Occ],
+    spans: _Spans,
+    field_name: str,
+    masked: Counter[_MaskKey],
+    pairing: Callable[[_Term, int], _Pairing],
 ) -> Counter[tuple[int, int]]:
-    """Apply exclusions, then longest-match-wins; count surviving (term index, entry index)."""
-    live: list[tuple[int, int, _Term, tuple[int, ...]]] = []
+    """Apply exclusions and co-occurrence conditions, then longest-match-wins; count surviving
+    (term index, entry index).
+
+    A co-occurrence term without its partner is no match at all, so it is dropped before overlaps
+    are settled: otherwise 宝山药谷 would be read as 山药 (a food term that needs a processing
+    word) and lose 药谷 (a biomed park) to it as the leftmost of two. A term with a veto word is a
+    match in a context that is not industry news: it still covers the shorter terms inside it
+    (a vetoed 石膏板 in a ceiling-fitting question does not leave 石膏 to count).
+    """
+    live: list[tuple[int, int, _Term, tuple[int, ...], tuple[_MaskKey, ...]]] = []
     for start, end, term in keywords:
         alive: list[int] = []
+        vetoed: list[_MaskKey] = []
         for k, entry in enumerate(term.entries):
             covered = entry.sector in spans or _GLOBAL in spans
             mask = _masked_by(start, end, entry.sector, spans) if covered else None
-            if mask is None:
-                alive.append(k)
-            else:
+            if mask is not None:
                 masked[(mask[0], mask[1], term.text, field_name)] += 1
-        if alive:
-            live.append((start, end, term, tuple(alive)))
+                continue
+            if entry.with_terms or entry.without_terms:
+                partner, veto = pairing(term, k)
+                if veto is not None:
+                    vetoed.append((entry.sector, veto, term.text, field_name))
+                    continue
+                if entry.with_terms and partner is None:
+                    continue
+            alive.append(k)
+        if alive or vetoed:
+            live.append((start, end, term, tuple(alive), tuple(vetoed)))
     counts: Counter[tuple[int, int]] = Counter()
     # Longest first, then leftmost; an occurrence overlapping an already kept one is dropped.
     live.sort(key=lambda occ: (occ[0] - occ[1], occ[0]))
     taken = bytearray(len(s))
-    for start, end, term, alive_entries in live:
+    for start, end, term, alive_entries, vetoes in live:
         if taken.find(1, start, end + 1) != -1:
             continue
         taken[start : end + 1] = b"\x01" * (end - start + 1)
         for k in alive_entries:
             counts[(term.index, k)] += 1
+        for key in vetoes:
+            masked[key] += 1
     return counts
 
 
@@ -388,21 +423,23 @@ def classify(
         keywords, spans = _scan(classifier, s)
         scanned.append((field_name, s, keywords, spans))
     fields = [(s, spans) for _, s, _, spans in scanned]
+    pairings: dict[tuple[int, int], _Pairing] = {}
+
+    def pairing(term: _Term, k: int) -> _Pairing:
+        key = (term.index, k)
+        if key not in pairings:
+            pairings[key] = _pairing(term.entries[k], fields)
+        return pairings[key]
+
     hits: list[Hit] = []
     scores = [0.0] * len(sectors)
     for field_name, s, keywords, spans in scanned:
         factors = {"title": settings.title_factor, "attachment": ATTACHMENT_FACTOR}
         factor = factors.get(field_name, 1.0)
-        for (index, k), count in _resolve(s, keywords, spans, field_name, masked).items():
+        for (index, k), count in _resolve(s, keywords, spans, field_name, masked, pairing).items():
             term = terms[index]
             entry = term.entries[k]
-            partner = _partner(entry, fields) if entry.with_terms else None
-            if entry.with_terms and partner is None:
-                continue
-            veto = next((v for v in entry.without_terms for f, _ in fields if v in f), None)
-            if veto is not None:
-                masked[(entry.sector, veto, term.text, field_name)] += count
-                continue
+            partner = pairings[(index, k)][0] if (index, k) in pairings else None
             repeat = 1.0 + math.log2(min(count, settings.repeat_cap))
             contribution = entry.weight * factor * repeat
             scores[entry.sector] += contribution

@@ -45,7 +45,10 @@ DEFAULT_MIN_SHARE = 0.0
 _TOP_KEYS = frozenset({"classify", "sector"})
 _CLASSIFY_KEYS = frozenset(
     {"title_factor", "min_score", "min_share", "repeat_cap", "exclude", "title_veto"}
+    | {"industry_context"}
 )
+# A `with` entry naming the shared partner list instead of a word: `with = ["@industry", "乳企"]`.
+INDUSTRY_PARTNERS = "@industry"
 _SECTOR_KEYS = frozenset(
     {"id", "name", "group", "priority", "min_score", "keywords", "exclude", "guard_words"}
     | {"cooccur", "examples", "counter_examples"}
@@ -99,6 +102,9 @@ class ClassifySettings:
     exclude: tuple[str, ...] = ()
     # A title containing one of these is not industry news whatever its keywords (notices, advice).
     title_veto: tuple[str, ...] = ()
+    # Words that make an item industry news (产业, 投产, 年产 ...): what "@industry" in a
+    # co-occurrence's `with` list stands for, so hundreds of product nouns share one list.
+    industry_context: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,6 +219,7 @@ def _parse_settings(p: _Problems, data: object) -> ClassifySettings:
         cap = DEFAULT_REPEAT_CAP
     exclude = _text_list(p, where, "exclude", data.get("exclude", []))
     title_veto = _text_list(p, where, "title_veto", data.get("title_veto", []))
+    context = _text_list(p, where, "industry_context", data.get("industry_context", []))
     return ClassifySettings(
         title_factor=DEFAULT_TITLE_FACTOR if title_factor is None else title_factor,
         min_score=DEFAULT_MIN_SCORE if min_score is None else min_score,
@@ -220,6 +227,7 @@ def _parse_settings(p: _Problems, data: object) -> ClassifySettings:
         min_share=float(share),
         exclude=exclude,
         title_veto=title_veto,
+        industry_context=context,
     )
 
 
@@ -244,8 +252,27 @@ def _parse_keywords(p: _Problems, where: str, value: object) -> tuple[Keyword, .
     return tuple(out)
 
 
-def _parse_cooccur(p: _Problems, where: str, value: object) -> tuple[Cooccur, ...]:
-    """Validate the [[sector.cooccur]] entries."""
+def _expand_partners(
+    p: _Problems, at: str, partners: tuple[str, ...], context: tuple[str, ...]
+) -> tuple[str, ...]:
+    """Replace "@industry" in a `with` list by the [classify] industry_context words."""
+    out: list[str] = []
+    for word in partners:
+        if not word.startswith("@"):
+            out.append(word)
+        elif word != INDUSTRY_PARTNERS:
+            p.add(at, f"field 'with': unknown partner list {word!r}; the one list is '@industry'")
+        elif not context:
+            p.add(at, "field 'with' names '@industry' but [classify] industry_context is empty")
+        else:
+            out.extend(context)
+    return tuple(dict.fromkeys(out))
+
+
+def _parse_cooccur(
+    p: _Problems, where: str, value: object, context: tuple[str, ...] = ()
+) -> tuple[Cooccur, ...]:
+    """Validate the [[sector.cooccur]] entries ("@industry" partners expanded from `context`)."""
     if not isinstance(value, list):
         p.add(where, f"field 'cooccur' must be an array of tables; got {value!r}")
         return ()
@@ -261,7 +288,9 @@ def _parse_cooccur(p: _Problems, where: str, value: object) -> tuple[Cooccur, ..
             p.add(at, f"missing field(s) {', '.join(missing)}")
             continue
         term = _text(p, at, "term", entry["term"])
-        with_terms = _text_list(p, at, "with", entry.get("with", []))
+        with_terms = _expand_partners(
+            p, at, _text_list(p, at, "with", entry.get("with", [])), context
+        )
         without_terms = _text_list(p, at, "without", entry.get("without", []))
         weight = _number(p, at, "weight", entry["weight"], minimum=0, strict=True)
         if not entry.get("with") and not entry.get("without"):
@@ -272,7 +301,9 @@ def _parse_cooccur(p: _Problems, where: str, value: object) -> tuple[Cooccur, ..
     return tuple(out)
 
 
-def _parse_sector(p: _Problems, n: int, data: object) -> SectorRule | None:
+def _parse_sector(
+    p: _Problems, n: int, data: object, context: tuple[str, ...] = ()
+) -> SectorRule | None:
     """Validate one [[sector]] table; returns None when it is unusable."""
     if not isinstance(data, Mapping):
         p.add(f"sector #{n}", f"must be a table; got {data!r}")
@@ -302,7 +333,7 @@ def _parse_sector(p: _Problems, n: int, data: object) -> SectorRule | None:
         min_score = _number(p, where, "min_score", data["min_score"], minimum=0, strict=False)
     keywords = _parse_keywords(p, where, data["keywords"]) if "keywords" in data else ()
     exclude = _text_list(p, where, "exclude", data.get("exclude", []))
-    cooccur = _parse_cooccur(p, where, data.get("cooccur", []))
+    cooccur = _parse_cooccur(p, where, data.get("cooccur", []), context)
     seen = {normalize_term(k.term) for k in keywords}
     for entry in cooccur:
         if normalize_term(entry.term) in seen:
@@ -377,7 +408,7 @@ def parse_rules(data: Mapping[str, Any], path: str = "config/sectors.toml") -> S
         p.add("sector", f"needs [[sector]] tables for the 12 sectors; got {raw!r}")
     else:
         for n, entry in enumerate(raw, start=1):
-            rule = _parse_sector(p, n, entry)
+            rule = _parse_sector(p, n, entry, settings.industry_context)
             if rule is not None:
                 rules.append(rule)
         _check_set(p, rules)

@@ -148,7 +148,7 @@ def test_unknown_keys_are_errors_at_every_level() -> None:
     data["sectors"] = []
     assert _problems(data) == (
         "config/sectors.toml: top level: unknown field 'sectors'; allowed: classify, sector",
-        "config/sectors.toml: [classify]: unknown field 'title_weight'; allowed: exclude, min_score, min_share, repeat_cap, title_factor, title_veto",
+        "config/sectors.toml: [classify]: unknown field 'title_weight'; allowed: exclude, industry_context, min_score, min_share, repeat_cap, title_factor, title_veto",
         "config/sectors.toml: sector 'food': unknown field 'keyword'; allowed: cooccur, counter_examples, examples, exclude, group, guard_words, id, keywords, min_score, name, priority",
         "config/sectors.toml: sector 'food': cooccur #1: unknown field 'w'; allowed: term, weight, with, without",
     )
@@ -430,6 +430,51 @@ def test_cooccurrence_term_counts_only_next_to_a_partner() -> None:
         Hit("hair", "发条", "title", 1, 2.0, 6.0, "头套"),
         Hit("hair", "发条", "text", 1, 2.0, 2.0, "头套"),
     )
+
+
+def test_industry_partners_expand_to_the_shared_industry_context() -> None:
+    clf = _compile(
+        {"industry_context": ["投产", "产业"]},
+        food={"cooccur": [{"term": "奶粉", "with": ["@industry", "乳企", "投产"], "weight": 3}]},
+    )
+    food = clf.rules.sector("food").cooccur[0]
+    assert food.with_terms == ("投产", "产业", "乳企")  # expanded in place, duplicates once
+    assert classify(clf, "奶粉怎么冲", "").hits == ()
+    assert classify(clf, "奶粉项目投产", "").sector == "food"
+    assert classify(clf, "乳企奶粉", "").sector == "food"
+
+
+def test_unknown_or_empty_partner_lists_are_config_errors() -> None:
+    entries = [
+        {"term": "奶粉", "with": ["@industy"], "weight": 1},
+        {"term": "乳粉", "with": ["@industry"], "weight": 1},
+    ]
+    assert _problems(_config(food={"cooccur": entries})) == (
+        "config/sectors.toml: sector 'food': cooccur #1: field 'with': unknown partner list '@industy'; the one list is '@industry'",
+        "config/sectors.toml: sector 'food': cooccur #2: field 'with' names '@industry' but [classify] industry_context is empty",
+    )
+
+
+def test_a_cooccurrence_term_without_its_partner_hides_no_other_term() -> None:
+    clf = _compile(
+        biomed={"keywords": {"药谷": 3}},
+        food={"cooccur": [{"term": "山药", "with": ["加工"], "weight": 3}]},
+    )
+    # 宝山药谷: 山药 (leftmost of two overlapping matches) has no partner, so it is no match.
+    assert classify(clf, "宝山药谷开园", "").sector == "biomed"
+    assert classify(clf, "山药加工", "").sector == "food"
+
+
+def test_a_vetoed_cooccurrence_term_still_covers_the_terms_inside_it() -> None:
+    clf = _compile(
+        building={
+            "keywords": {"石膏": 3},
+            "cooccur": [{"term": "石膏板", "without": ["吊顶"], "weight": 3}],
+        }
+    )
+    vetoed = classify(clf, "石膏板吊顶怎么装", "")
+    assert vetoed.hits == ()
+    assert vetoed.excluded == (Excluded("building", "吊顶", "石膏板", "title", 1),)
 
 
 def test_without_terms_veto_a_cooccurrence_keyword_and_are_reported() -> None:
