@@ -26,7 +26,7 @@ How an item is scored, and why:
    so the fifth mention adds less than the second, and a long text cannot win on one repeated word.
 6. A title holding a [classify] title_veto phrase (a tender notice, a price-adjustment letter,
    consumer advice) is off_topic whatever its keywords: such items name products and industries
-   without being news about them.
+   without being news about them. A [classify] exclude phrase masks a veto inside it (大盘点).
 7. The best sector wins; an exact tie goes to the lower `priority`. The item is off_topic when the
    best score is below that sector's min_score, or below min_share of all sectors' scores together:
    news that lists four industries ("涉及新材料、生物医药、装备制造等领域") is about none of them.
@@ -314,6 +314,21 @@ def _partner(entry: _Entry, fields: list[tuple[str, _Spans]]) -> str | None:
     return None
 
 
+def _title_veto(vetoes: tuple[str, ...], title: str, spans: _Spans) -> str | None:
+    """Return the first veto phrase found in `title` outside every [classify] exclude phrase.
+
+    Vetoes are plain substrings, so a short one sits inside other words (the trading word 大盘 in
+    年度大盘点, a round-up); a global exclude phrase masks it there as it masks keywords.
+    """
+    for veto in vetoes:
+        at = title.find(veto)
+        while at != -1:
+            if _masked_by(at, at + len(veto) - 1, _GLOBAL, spans) is None:
+                return veto
+            at = title.find(veto, at + 1)
+    return None
+
+
 # Attachment text (申报指南.pdf, 名单.xlsx) counts at this fraction of body text: it is long and
 # often generic (forms, tables of every district), so it should tip an item, not decide it.
 ATTACHMENT_FACTOR = 0.3
@@ -371,7 +386,7 @@ def classify(
     reason = None
     veto = None
     if scores[best] > 0:
-        veto = next((v for v in classifier.title_veto if v in scanned[0][1]), None)
+        veto = _title_veto(classifier.title_veto, scanned[0][1], scanned[0][3])
     if scores[best] <= 0:
         reason = "no_hits"
     elif veto is not None:

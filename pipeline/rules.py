@@ -385,9 +385,13 @@ def parse_rules(data: Mapping[str, Any], path: str = "config/sectors.toml") -> S
         _check_set(p, rules)
     all_terms = {normalize_term(k.term) for r in rules for k in r.keywords}
     all_terms |= {normalize_term(c.term) for r in rules for c in r.cooccur}
+    all_terms |= {normalize_term(v) for v in settings.title_veto}
     for phrase in settings.exclude:
         if not any(t in normalize_term(phrase) for t in all_terms):
-            p.add("[classify]", f"exclude phrase {phrase!r} contains no keyword; it masks nothing")
+            p.add(
+                "[classify]",
+                f"exclude phrase {phrase!r} contains no keyword or title_veto; it masks nothing",
+            )
     if p.lines:
         raise ConfigError("\n".join(p.lines), problems=tuple(p.lines))
     filled = tuple(

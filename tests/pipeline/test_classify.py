@@ -274,7 +274,7 @@ def test_priorities_must_be_unique_integers() -> None:
 def test_exclude_phrases_must_mask_something() -> None:
     assert _problems(_config({"exclude": ["工业和信息化部"]}, food={"exclude": ["胖东来"]})) == (
         "config/sectors.toml: sector 'food': exclude phrase '胖东来' contains no keyword of this sector; it masks nothing",
-        "config/sectors.toml: [classify]: exclude phrase '工业和信息化部' contains no keyword; it masks nothing",
+        "config/sectors.toml: [classify]: exclude phrase '工业和信息化部' contains no keyword or title_veto; it masks nothing",
     )
 
 
@@ -543,6 +543,17 @@ def test_title_veto_phrase_makes_the_item_off_topic_whatever_its_keywords() -> N
     assert classify(clf, "新材料产业园二期投产", "此前发布招标公告").sector == "materials"
     # Without any keyword the reason stays no_hits.
     assert classify(clf, "手机选购指南", "").off_topic_reason == "no_hits"
+
+
+def test_an_exclude_phrase_masks_a_title_veto_inside_it() -> None:
+    clf = _compile(
+        {"title_veto": ["大盘"], "exclude": ["大盘点"]},
+        nev={"keywords": {"新能源汽车": 3}},
+    )
+    # A round-up (大盘点) is not trading news; the trading word alone still vetoes.
+    assert classify(clf, "2025新能源汽车大盘点", "").sector == "nev"
+    trading = classify(clf, "新能源汽车大盘点：大盘跳水", "")
+    assert (trading.sector, trading.veto) == (OFF_TOPIC, "大盘")
 
 
 def test_title_veto_must_be_a_list_of_phrases() -> None:
