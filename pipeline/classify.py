@@ -306,12 +306,19 @@ def _partner(entry: _Entry, fields: list[tuple[str, _Spans]]) -> str | None:
     """
     for wanted in entry.with_terms:
         for s, spans in fields:
-            at = s.find(wanted)
-            while at != -1:
-                if _masked_by(at, at + len(wanted) - 1, entry.sector, spans) is None:
-                    return wanted
-                at = s.find(wanted, at + 1)
+            if _occurs_unmasked(wanted, s, entry.sector, spans):
+                return wanted
     return None
+
+
+def _occurs_unmasked(word: str, s: str, sector: int, spans: _Spans) -> bool:
+    """Whether `word` occurs in `s` once or more outside the exclusions of `sector` (and global)."""
+    at = s.find(word)
+    while at != -1:
+        if _masked_by(at, at + len(word) - 1, sector, spans) is None:
+            return True
+        at = s.find(word, at + 1)
+    return False
 
 
 def _title_veto(vetoes: tuple[str, ...], title: str, spans: _Spans) -> str | None:
@@ -320,13 +327,7 @@ def _title_veto(vetoes: tuple[str, ...], title: str, spans: _Spans) -> str | Non
     Vetoes are plain substrings, so a short one sits inside other words (the trading word 大盘 in
     年度大盘点, a round-up); a global exclude phrase masks it there as it masks keywords.
     """
-    for veto in vetoes:
-        at = title.find(veto)
-        while at != -1:
-            if _masked_by(at, at + len(veto) - 1, _GLOBAL, spans) is None:
-                return veto
-            at = title.find(veto, at + 1)
-    return None
+    return next((v for v in vetoes if _occurs_unmasked(v, title, _GLOBAL, spans)), None)
 
 
 # Attachment text (申报指南.pdf, 名单.xlsx) counts at this fraction of body text: it is long and
